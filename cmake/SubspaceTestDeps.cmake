@@ -1,0 +1,53 @@
+# Test and benchmark dependencies: use an installed copy; otherwise fetch it when the network
+# allows; otherwise stop with the Debian package to install.
+include(FetchContent)
+
+function(_subspace_fetch_archive name url debian_package)
+  set(_archive "${CMAKE_BINARY_DIR}/_deps/${name}.tar.gz")
+  if(NOT EXISTS "${_archive}")
+    message(STATUS "subspace: ${name} not installed; trying to download it")
+    file(DOWNLOAD "${url}" "${_archive}" STATUS _status TIMEOUT 60 INACTIVITY_TIMEOUT 20)
+    list(GET _status 0 _code)
+    if(NOT _code EQUAL 0)
+      file(REMOVE "${_archive}")
+      message(FATAL_ERROR
+        "subspace: ${name} is not installed and could not be downloaded (${_status}). "
+        "Install it: apt-get install ${debian_package}")
+    endif()
+  endif()
+  FetchContent_Declare(${name} URL "${_archive}")
+endfunction()
+
+macro(subspace_find_catch2)
+  if(NOT TARGET Catch2::Catch2WithMain)
+    find_package(Catch2 3 CONFIG QUIET)
+    if(Catch2_FOUND)
+      set(SUBSPACE_CATCH2_MAJOR 3)
+    else()
+      find_package(Catch2 2.13 CONFIG QUIET)
+      if(Catch2_FOUND)
+        set(SUBSPACE_CATCH2_MAJOR 2)
+      else()
+        _subspace_fetch_archive(Catch2
+          "https://github.com/catchorg/Catch2/archive/refs/tags/v3.5.4.tar.gz" catch2)
+        FetchContent_MakeAvailable(Catch2)
+        list(APPEND CMAKE_MODULE_PATH "${catch2_SOURCE_DIR}/extras")
+        set(SUBSPACE_CATCH2_MAJOR 3)
+      endif()
+    endif()
+  endif()
+  include(Catch)
+endmacro()
+
+macro(subspace_find_benchmark)
+  if(NOT TARGET benchmark::benchmark)
+    find_package(benchmark CONFIG QUIET)
+    if(NOT benchmark_FOUND)
+      set(BENCHMARK_ENABLE_TESTING OFF CACHE BOOL "" FORCE)
+      set(BENCHMARK_ENABLE_GTEST_TESTS OFF CACHE BOOL "" FORCE)
+      _subspace_fetch_archive(benchmark
+        "https://github.com/google/benchmark/archive/refs/tags/v1.8.3.tar.gz" libbenchmark-dev)
+      FetchContent_MakeAvailable(benchmark)
+    endif()
+  endif()
+endmacro()
