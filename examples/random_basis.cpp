@@ -26,13 +26,15 @@ int main(int argc, char** argv) {
                   << "; a column block drawn alone equals the same block of the whole: "
                   << (block == G.middleCols(r / 2, 5) ? "yes" : "NO") << "\n";
 
-        for (auto method : {subspace::OrthoMethod::householder, subspace::OrthoMethod::cholesky_qr2}) {
+        for (auto method :
+             {subspace::OrthoMethod::householder, subspace::OrthoMethod::cholesky_qr2}) {
             const auto t0 = std::chrono::steady_clock::now();
             const Eigen::MatrixXd Q = subspace::orthonormalize(G, method);
             const auto t1 = std::chrono::steady_clock::now();
             const double ortho = (Q.transpose() * Q - Eigen::MatrixXd::Identity(r, r)).norm();
             const double range = (G - Q * (Q.transpose() * G)).norm() / G.norm();
-            std::cout << (method == subspace::OrthoMethod::householder ? "householder " : "cholesky_qr2")
+            std::cout << (method == subspace::OrthoMethod::householder ? "householder "
+                                                                       : "cholesky_qr2")
                       << "  ||QtQ - I|| = " << ortho << "  range residual = " << range << "  time "
                       << std::chrono::duration<double, std::milli>(t1 - t0).count() << " ms\n";
             if (!(ortho < 1e-12 && range < 1e-12)) return 1;

@@ -35,8 +35,8 @@ struct DiagonalOp {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("make_operator on dense input equals the explicit products", "[operator]",
-                   float, double) {
+TEMPLATE_TEST_CASE("make_operator on dense input equals the explicit products", "[operator]", float,
+                   double) {
     using S = TestType;
     const subspace::Rng rng(1);
     const Mat<S> A = rng.normal<S>(30, 20);
@@ -68,7 +68,8 @@ TEMPLATE_TEST_CASE("make_operator on dense input equals the explicit products", 
         const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> Ar = A;
         auto opr = subspace::make_operator(Ar);
         REQUIRE((opr.apply(X) - A * X).norm() <= tol * (A * X).norm());
-        REQUIRE((opr.apply_adjoint(Y) - A.transpose() * Y).norm() <= tol * (A.transpose() * Y).norm());
+        REQUIRE((opr.apply_adjoint(Y) - A.transpose() * Y).norm() <=
+                tol * (A.transpose() * Y).norm());
     }
     SECTION("an expression is evaluated and owned") {
         auto ope = subspace::make_operator(S(3) * A);
@@ -104,7 +105,8 @@ TEMPLATE_TEST_CASE("make_operator on sparse input equals the dense products", "[
     auto ope = subspace::make_operator(A * S(2));
     REQUIRE((ope.apply(X) - S(2) * Ad * X).norm() <= tol * 2 * (Ad * X).norm());
     auto opo = subspace::make_operator(Eigen::SparseMatrix<S>(A));
-    REQUIRE((opo.apply_adjoint(Y) - Ad.transpose() * Y).norm() <= tol * (Ad.transpose() * Y).norm());
+    REQUIRE((opo.apply_adjoint(Y) - Ad.transpose() * Y).norm() <=
+            tol * (Ad.transpose() * Y).norm());
 }
 
 TEST_CASE("operators from callables and from concept types", "[operator]") {
@@ -130,8 +132,8 @@ TEST_CASE("operators from callables and from concept types", "[operator]") {
             8, 5, [](const Eigen::MatrixXd& In) -> Eigen::MatrixXd { return In; },
             [](const Eigen::MatrixXd& Y) -> Eigen::MatrixXd { return Y; });
         REQUIRE_INVALID(bad.apply(X), "LinearOperator::apply", "apply callable", "8 x 2", "5 x 2");
-        REQUIRE_INVALID(bad.apply_adjoint(Eigen::MatrixXd::Ones(8, 1)), "LinearOperator::apply_adjoint",
-                        "5 x 1", "8 x 1");
+        REQUIRE_INVALID(bad.apply_adjoint(Eigen::MatrixXd::Ones(8, 1)),
+                        "LinearOperator::apply_adjoint", "5 x 1", "8 x 1");
     }
     SECTION("blocks of the wrong height are reported") {
         REQUIRE_INVALID(op.apply(Eigen::MatrixXd::Ones(4, 2)), "LinearOperator::apply", "'X'",
@@ -150,8 +152,8 @@ TEST_CASE("operators from callables and from concept types", "[operator]") {
     }
 }
 
-TEMPLATE_TEST_CASE("orthonormalize gives an orthonormal basis of the same range", "[ortho]",
-                   float, double) {
+TEMPLATE_TEST_CASE("orthonormalize gives an orthonormal basis of the same range", "[ortho]", float,
+                   double) {
     using S = TestType;
     const S eps = std::numeric_limits<S>::epsilon();
     using subspace::OrthoMethod;
@@ -216,19 +218,22 @@ TEST_CASE("orthonormalize rejects empty and non-finite input", "[ortho][errors]"
 
 TEST_CASE("argument checks name the function, argument, expectation and value", "[errors]") {
     using namespace subspace::detail;
-    REQUIRE_INVALID(check_in_range("f", "k", 0, 1, 10), "f: argument 'k' must be in [1, 10], got 0");
+    REQUIRE_INVALID(check_in_range("f", "k", 0, 1, 10),
+                    "f: argument 'k' must be in [1, 10], got 0");
     REQUIRE_INVALID(check_in_range("f", "tol", std::nan(""), 0.0, 1.0), "'tol'", "nan");
     REQUIRE_NOTHROW(check_in_range("f", "k", 10, 1, 10));
     REQUIRE_INVALID(check_positive("g", "rank", 0), "g: argument 'rank' must be positive, got 0");
     REQUIRE_INVALID(check_positive("g", "eps", -1.5), "positive and finite", "-1.5");
     REQUIRE_INVALID(check_positive("g", "eps", std::numeric_limits<double>::infinity()), "inf");
     REQUIRE_NOTHROW(check_positive("g", "eps", 1e-300));
-    REQUIRE_INVALID(check_nonnegative("h", "oversampling", -1), "'oversampling'", "non-negative", "-1");
+    REQUIRE_INVALID(check_nonnegative("h", "oversampling", -1), "'oversampling'", "non-negative",
+                    "-1");
     REQUIRE_NOTHROW(check_nonnegative("h", "oversampling", 0));
     REQUIRE_INVALID(check_finite_scalar("h", "alpha", std::nan("")), "'alpha'", "finite");
     REQUIRE_INVALID(check_not_empty("h", "X", 3, 0), "non-empty", "3 x 0");
     REQUIRE_INVALID(check_rows("h", "b", 4, 5, "rows of A"), "5 rows (rows of A)", "got 4 rows");
-    REQUIRE_INVALID(check_cols("h", "Y", 4, 5, "points in X"), "5 columns (points in X)", "4 columns");
+    REQUIRE_INVALID(check_cols("h", "Y", 4, 5, "points in X"), "5 columns (points in X)",
+                    "4 columns");
     REQUIRE_INVALID(check_shape("h", "W", 2, 3, 3, 2), "of shape 3 x 2", "got 2 x 3");
     Eigen::SparseMatrix<double> S(3, 3);
     S.insert(1, 2) = std::numeric_limits<double>::infinity();

@@ -38,7 +38,8 @@ TEMPLATE_TEST_CASE("Rng normal fill has standard normal moments", "[rng]", float
     const double var = (x.array() - mean).square().sum() / double(n - 1);
     const double m3 = (x.array() - mean).cube().mean();
     const double m4 = (x.array() - mean).square().square().mean();
-    // Standard errors: mean 1/sqrt(n) = 0.0016; var sqrt(2/n) = 0.0022; skew sqrt(15/n); kurt sqrt(96/n).
+    // Standard errors: mean 1/sqrt(n) = 0.0016; var sqrt(2/n) = 0.0022; skew sqrt(15/n); kurt
+    // sqrt(96/n).
     CHECK(std::abs(mean) < 5 * 0.0016);
     CHECK(std::abs(var - 1.0) < 5 * 0.0023);
     CHECK(std::abs(m3) < 5 * std::sqrt(15.0 / double(n)));
@@ -61,7 +62,8 @@ TEMPLATE_TEST_CASE("Rng uniform fill is uniform on the open interval", "[rng]", 
     std::vector<double> bins(20, 0.0);
     for (Eigen::Index i = 0; i < n; ++i) bins[std::size_t(x(i) * 20.0)] += 1.0;
     double chi2 = 0;
-    for (double b : bins) chi2 += (b - double(n) / 20.0) * (b - double(n) / 20.0) / (double(n) / 20.0);
+    for (double b : bins)
+        chi2 += (b - double(n) / 20.0) * (b - double(n) / 20.0) / (double(n) / 20.0);
     CHECK(chi2 < 43.8);
 }
 
@@ -174,7 +176,11 @@ TEST_CASE("shuffle is a reproducible permutation", "[rng]") {
     subspace::shuffle(v.begin(), v.end(), r1);
     subspace::shuffle(w.begin(), w.end(), r2);
     REQUIRE(v == w);
-    REQUIRE(v != [] { std::vector<int> x(100); std::iota(x.begin(), x.end(), 0); return x; }());
+    REQUIRE(v != [] {
+        std::vector<int> x(100);
+        std::iota(x.begin(), x.end(), 0);
+        return x;
+    }());
     std::sort(v.begin(), v.end());
     for (int i = 0; i < 100; ++i) REQUIRE(v[std::size_t(i)] == i);
 }

@@ -6,8 +6,9 @@
 
 #include <Eigen/Core>
 
-#include "catch_compat.hpp"
 #include "subspace/core.hpp"
+
+#include "catch_compat.hpp"
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -86,11 +87,12 @@ std::string invalid_argument_message(F&& f) {
 }  // namespace test_util
 
 /// Checks that expr throws subspace::invalid_argument whose message contains every given piece.
-#define REQUIRE_INVALID(expr, ...)                                                                \
-    do {                                                                                          \
-        const std::string subspace_msg_ =                                                         \
-            test_util::invalid_argument_message([&]() { (void)(expr); });                          \
-        INFO("message: " << subspace_msg_);                                                       \
-        REQUIRE_FALSE(subspace_msg_.empty());                                                     \
-        for (const char* piece : {__VA_ARGS__}) REQUIRE_THAT(subspace_msg_, ContainsSubstring(piece)); \
+#define REQUIRE_INVALID(expr, ...)                                        \
+    do {                                                                  \
+        const std::string subspace_msg_ =                                 \
+            test_util::invalid_argument_message([&]() { (void)(expr); }); \
+        INFO("message: " << subspace_msg_);                               \
+        REQUIRE_FALSE(subspace_msg_.empty());                             \
+        for (const char* piece : {__VA_ARGS__})                           \
+            REQUIRE_THAT(subspace_msg_, ContainsSubstring(piece));        \
     } while (false)

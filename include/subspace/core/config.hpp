@@ -16,17 +16,18 @@
 #define SUBSPACE_VERSION_PATCH 0
 
 /// Internal invariant check, active in Debug builds (when NDEBUG is not defined) or when the user
-/// defines SUBSPACE_ENABLE_ASSERTS. Never used for user input: that throws subspace::invalid_argument.
+/// defines SUBSPACE_ENABLE_ASSERTS. Never used for user input: that throws
+/// subspace::invalid_argument.
 #if defined(SUBSPACE_ENABLE_ASSERTS) || !defined(NDEBUG)
 #include <cstdio>
 #include <cstdlib>
-#define SUBSPACE_ASSERT(cond)                                                                      \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            std::fprintf(stderr, "subspace: internal assertion failed: %s (%s:%d)\n", #cond,      \
-                         __FILE__, __LINE__);                                                      \
-            std::abort();                                                                          \
-        }                                                                                          \
+#define SUBSPACE_ASSERT(cond)                                                                \
+    do {                                                                                     \
+        if (!(cond)) {                                                                       \
+            std::fprintf(stderr, "subspace: internal assertion failed: %s (%s:%d)\n", #cond, \
+                         __FILE__, __LINE__);                                                \
+            std::abort();                                                                    \
+        }                                                                                    \
     } while (false)
 #else
 #define SUBSPACE_ASSERT(cond) ((void)0)

@@ -47,12 +47,10 @@ template <class T, class L, class H>
 void check_in_range(const char* fn, const char* arg, T value, L lo, H hi) {
     if constexpr (std::is_floating_point<T>::value) {
         if (!(std::isfinite(value) && value >= static_cast<T>(lo) && value <= static_cast<T>(hi)))
-            throw_invalid(fn, arg, "in [" + to_text(lo) + ", " + to_text(hi) + "]",
-                          to_text(value));
+            throw_invalid(fn, arg, "in [" + to_text(lo) + ", " + to_text(hi) + "]", to_text(value));
     } else {
         if (value < static_cast<T>(lo) || value > static_cast<T>(hi))
-            throw_invalid(fn, arg, "in [" + to_text(lo) + ", " + to_text(hi) + "]",
-                          to_text(value));
+            throw_invalid(fn, arg, "in [" + to_text(lo) + ", " + to_text(hi) + "]", to_text(value));
     }
 }
 
@@ -133,8 +131,7 @@ inline void check_cols(const char* fn, const char* arg, Eigen::Index cols, Eigen
                        const char* what) {
     if (cols != expected)
         throw_invalid(fn, arg,
-                      "a matrix with " + to_text(expected) + " columns (" + std::string(what) +
-                          ")",
+                      "a matrix with " + to_text(expected) + " columns (" + std::string(what) + ")",
                       to_text(cols) + " columns");
 }
 

@@ -43,7 +43,9 @@ public:
     /// `apply_adjoint(Y, out)` writes Aᵀ Y into preallocated blocks.
     /// \throws invalid_argument if a dimension is negative or a kernel is empty.
     LinearOperator(Index rows, Index cols, Kernel apply, Kernel apply_adjoint)
-        : m_rows(rows), m_cols(cols), m_apply(std::move(apply)),
+        : m_rows(rows),
+          m_cols(cols),
+          m_apply(std::move(apply)),
           m_apply_adjoint(std::move(apply_adjoint)) {
         detail::check_nonnegative("LinearOperator", "rows", rows);
         detail::check_nonnegative("LinearOperator", "cols", cols);
@@ -71,8 +73,10 @@ public:
     }
     /// out = A X without allocating (out must be rows() x X.cols()).
     void apply_into(const ConstRef& X, OutRef out) const {
-        detail::check_rows("LinearOperator::apply", "X", X.rows(), m_cols, "the operator's columns");
-        detail::check_shape("LinearOperator::apply", "out", out.rows(), out.cols(), m_rows, X.cols());
+        detail::check_rows("LinearOperator::apply", "X", X.rows(), m_cols,
+                           "the operator's columns");
+        detail::check_shape("LinearOperator::apply", "out", out.rows(), out.cols(), m_rows,
+                            X.cols());
         m_apply(X, out);
     }
     /// out = Aᵀ Y without allocating (out must be cols() x Y.cols()).
@@ -99,13 +103,13 @@ private:
 template <class T, class = void>
 struct is_linear_operator : std::false_type {};
 template <class T>
-struct is_linear_operator<
-    T, std::void_t<typename T::Scalar, decltype(std::declval<const T&>().rows()),
-                   decltype(std::declval<const T&>().cols()),
-                   decltype(std::declval<const T&>().apply(
-                       std::declval<const Matrix<typename T::Scalar>&>())),
-                   decltype(std::declval<const T&>().apply_adjoint(
-                       std::declval<const Matrix<typename T::Scalar>&>()))>>
+struct is_linear_operator<T,
+                          std::void_t<typename T::Scalar, decltype(std::declval<const T&>().rows()),
+                                      decltype(std::declval<const T&>().cols()),
+                                      decltype(std::declval<const T&>().apply(
+                                          std::declval<const Matrix<typename T::Scalar>&>())),
+                                      decltype(std::declval<const T&>().apply_adjoint(
+                                          std::declval<const Matrix<typename T::Scalar>&>()))>>
     : std::true_type {};
 
 namespace detail {
@@ -157,11 +161,13 @@ LinearOperator<typename Derived::Scalar> make_operator(const Eigen::MatrixBase<D
         if constexpr (int(D::IsRowMajor)) {
             using RowMat = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
             Eigen::Map<const RowMat, 0, Eigen::OuterStride<>> map(
-                A.derived().data(), A.rows(), A.cols(), Eigen::OuterStride<>(A.derived().outerStride()));
+                A.derived().data(), A.rows(), A.cols(),
+                Eigen::OuterStride<>(A.derived().outerStride()));
             return detail::operator_from_map<Scalar>(map);
         } else {
             Eigen::Map<const Matrix<Scalar>, 0, Eigen::OuterStride<>> map(
-                A.derived().data(), A.rows(), A.cols(), Eigen::OuterStride<>(A.derived().outerStride()));
+                A.derived().data(), A.rows(), A.cols(),
+                Eigen::OuterStride<>(A.derived().outerStride()));
             return detail::operator_from_map<Scalar>(map);
         }
     } else {
@@ -184,8 +190,9 @@ template <class Derived>
 LinearOperator<typename Derived::Scalar> make_operator(const Eigen::SparseMatrixBase<Derived>& A) {
     using Scalar = typename Derived::Scalar;
     using D = std::decay_t<Derived>;
-    using Plain = Eigen::SparseMatrix<Scalar, int(D::IsRowMajor) ? Eigen::RowMajor : Eigen::ColMajor,
-                                      typename D::StorageIndex>;
+    using Plain =
+        Eigen::SparseMatrix<Scalar, int(D::IsRowMajor) ? Eigen::RowMajor : Eigen::ColMajor,
+                            typename D::StorageIndex>;
     if constexpr (std::is_same<D, Plain>::value) {
         const D* p = &A.derived();
         return detail::operator_from_pointer<Scalar>(p, A.rows(), A.cols());
@@ -239,7 +246,8 @@ LinearOperator<typename Op::Scalar> as_operator(const Op& op) {
     } else {
         const Op* p = &op;
         return make_operator<Scalar>(
-            op.rows(), op.cols(), [p](const Matrix<Scalar>& X) { return Matrix<Scalar>(p->apply(X)); },
+            op.rows(), op.cols(),
+            [p](const Matrix<Scalar>& X) { return Matrix<Scalar>(p->apply(X)); },
             [p](const Matrix<Scalar>& Y) { return Matrix<Scalar>(p->apply_adjoint(Y)); });
     }
 }

@@ -92,8 +92,7 @@ Matrix<typename Derived::Scalar> orthonormalize(const Eigen::MatrixBase<Derived>
     detail::check_not_empty("subspace::orthonormalize", "M", M.rows(), M.cols());
     detail::check_finite("subspace::orthonormalize", "M", M);
     const bool tall = M.rows() >= 4 * M.cols();
-    if (method == OrthoMethod::cholesky_qr2 ||
-        (method == OrthoMethod::automatic && tall)) {
+    if (method == OrthoMethod::cholesky_qr2 || (method == OrthoMethod::automatic && tall)) {
         if (M.rows() >= M.cols()) {
             Matrix<Scalar> Q = M;
             if (detail::cholesky_qr2_inplace(Q)) return Q;

@@ -25,19 +25,24 @@ enum class StopReason {
 /// Human-readable name of a StopReason.
 inline const char* to_string(StopReason r) noexcept {
     switch (r) {
-        case StopReason::none: return "none";
-        case StopReason::converged: return "converged";
-        case StopReason::max_iterations: return "max_iterations";
-        case StopReason::callback: return "callback";
-        case StopReason::breakdown: return "breakdown";
+        case StopReason::none:
+            return "none";
+        case StopReason::converged:
+            return "converged";
+        case StopReason::max_iterations:
+            return "max_iterations";
+        case StopReason::callback:
+            return "callback";
+        case StopReason::breakdown:
+            return "breakdown";
     }
     return "unknown";
 }
 
 /// Fields every iterative result carries (result structs derive from it).
 struct IterationInfo {
-    Eigen::Index iterations = 0;             ///< iterations performed
-    bool converged = false;                  ///< true when the tolerance was met
+    Eigen::Index iterations = 0;                ///< iterations performed
+    bool converged = false;                     ///< true when the tolerance was met
     StopReason stop_reason = StopReason::none;  ///< why the run stopped
 };
 

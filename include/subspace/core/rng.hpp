@@ -58,8 +58,8 @@ inline std::array<std::uint32_t, 4> philox4x32_10(std::array<std::uint32_t, 4> c
 /// Eigen::MatrixXd G(100, 20);
 /// rng.fill_normal(G);                       // whole
 /// Eigen::MatrixXd H(100, 5);
-/// rng.fill_normal(H, 0, 10);                // columns 10..14 of the same matrix: equals G.middleCols(10, 5)
-/// \endcode
+/// rng.fill_normal(H, 0, 10);                // columns 10..14 of the same matrix: equals
+/// G.middleCols(10, 5) \endcode
 class Rng {
 public:
     /// Random source with key `seed` and stream `stream` (distinct streams are independent).
@@ -73,10 +73,10 @@ public:
 
     /// The 128 random bits of cell (row group g, column j): Philox of counter (g, stream, j).
     std::array<std::uint32_t, 4> block(std::uint32_t row_group, std::uint64_t col) const noexcept {
-        return philox4x32_10({row_group, m_stream, static_cast<std::uint32_t>(col),
-                              static_cast<std::uint32_t>(col >> 32)},
-                             {static_cast<std::uint32_t>(m_seed),
-                              static_cast<std::uint32_t>(m_seed >> 32)});
+        return philox4x32_10(
+            {row_group, m_stream, static_cast<std::uint32_t>(col),
+             static_cast<std::uint32_t>(col >> 32)},
+            {static_cast<std::uint32_t>(m_seed), static_cast<std::uint32_t>(m_seed >> 32)});
     }
 
     /// 53-bit uniform in the open interval (0, 1) from a 64-bit word.
@@ -127,7 +127,8 @@ public:
                     const double t = two_pi * u2;
                     if ((gi & 1) == 0) {
                         dst.coeffRef(i, j) = static_cast<Scalar>(r * std::cos(t));
-                        if (i + 1 < rows) dst.coeffRef(i + 1, j) = static_cast<Scalar>(r * std::sin(t));
+                        if (i + 1 < rows)
+                            dst.coeffRef(i + 1, j) = static_cast<Scalar>(r * std::sin(t));
                         i += 2;
                     } else {
                         dst.coeffRef(i, j) = static_cast<Scalar>(r * std::sin(t));
@@ -176,7 +177,8 @@ public:
     }
 
 private:
-    // Each Philox call yields `per_group` consecutive entries of one column; lane = row % per_group.
+    // Each Philox call yields `per_group` consecutive entries of one column; lane = row %
+    // per_group.
     template <class Derived, class Lane>
     void fill_cells(const Eigen::DenseBase<Derived>& out, Eigen::Index row0, Eigen::Index col0,
                     int per_group, Lane lane_value) const {

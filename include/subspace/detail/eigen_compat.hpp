@@ -21,9 +21,13 @@ using ThinBdcsvd = Eigen::BDCSVD<Mat, Eigen::ComputeThinU | Eigen::ComputeThinV>
 template <class Mat>
 using ThinJacobiSvd = Eigen::JacobiSVD<Mat, Eigen::ComputeThinU | Eigen::ComputeThinV>;
 template <class Mat>
-ThinBdcsvd<Mat> make_thin_bdcsvd(const Mat& A) { return ThinBdcsvd<Mat>(A); }
+ThinBdcsvd<Mat> make_thin_bdcsvd(const Mat& A) {
+    return ThinBdcsvd<Mat>(A);
+}
 template <class Mat>
-ThinJacobiSvd<Mat> make_thin_jacobi_svd(const Mat& A) { return ThinJacobiSvd<Mat>(A); }
+ThinJacobiSvd<Mat> make_thin_jacobi_svd(const Mat& A) {
+    return ThinJacobiSvd<Mat>(A);
+}
 #else
 template <class Mat>
 using ThinBdcsvd = Eigen::BDCSVD<Mat>;
