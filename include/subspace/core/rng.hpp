@@ -109,31 +109,34 @@ public:
         auto& dst = const_cast<Eigen::DenseBase<Derived>&>(out);
         const Eigen::Index rows = dst.rows();
         const Eigen::Index cols = dst.cols();
+        if (rows == 0 || cols == 0) return;
         constexpr double two_pi = 6.283185307179586476925286766559;
+        // Box–Muller pairs for the row groups this block touches, computed with Eigen's array
+        // functions. The buffers are padded to a multiple of 8 so that every element takes the
+        // same (packet) code path wherever it sits: a block is then bitwise the whole matrix.
+        const Eigen::Index g0 = row0 >> 1;
+        const Eigen::Index g1 = (row0 + rows - 1) >> 1;
+        const Eigen::Index ng = g1 - g0 + 1;
+        const Eigen::Index padded = (ng + 7) / 8 * 8;
         detail::parallel_for(
             cols,
             [&](Eigen::Index j) {
                 const auto col = static_cast<std::uint64_t>(col0 + j);
-                Eigen::Index i = 0;
-                while (i < rows) {
+                Eigen::ArrayXd u1 = Eigen::ArrayXd::Constant(padded, 0.5);
+                Eigen::ArrayXd u2 = Eigen::ArrayXd::Constant(padded, 0.5);
+                for (Eigen::Index g = 0; g < ng; ++g) {
+                    const auto w = block(static_cast<std::uint32_t>(g0 + g), col);
+                    u1(g) = to_unit_double((static_cast<std::uint64_t>(w[1]) << 32) | w[0]);
+                    u2(g) = to_unit_double((static_cast<std::uint64_t>(w[3]) << 32) | w[2]);
+                }
+                const Eigen::ArrayXd r = (-2.0 * u1.log()).sqrt();
+                const Eigen::ArrayXd t = two_pi * u2;
+                const Eigen::ArrayXd c = r * t.cos();
+                const Eigen::ArrayXd s = r * t.sin();
+                for (Eigen::Index i = 0; i < rows; ++i) {
                     const Eigen::Index gi = row0 + i;
-                    const auto group = static_cast<std::uint32_t>(gi >> 1);
-                    const auto w = block(group, col);
-                    const double u1 =
-                        to_unit_double((static_cast<std::uint64_t>(w[1]) << 32) | w[0]);
-                    const double u2 =
-                        to_unit_double((static_cast<std::uint64_t>(w[3]) << 32) | w[2]);
-                    const double r = std::sqrt(-2.0 * std::log(u1));
-                    const double t = two_pi * u2;
-                    if ((gi & 1) == 0) {
-                        dst.coeffRef(i, j) = static_cast<Scalar>(r * std::cos(t));
-                        if (i + 1 < rows)
-                            dst.coeffRef(i + 1, j) = static_cast<Scalar>(r * std::sin(t));
-                        i += 2;
-                    } else {
-                        dst.coeffRef(i, j) = static_cast<Scalar>(r * std::sin(t));
-                        i += 1;
-                    }
+                    const Eigen::Index g = (gi >> 1) - g0;
+                    dst.coeffRef(i, j) = static_cast<Scalar>((gi & 1) == 0 ? c(g) : s(g));
                 }
             },
             static_cast<double>(rows) * static_cast<double>(cols) * 40.0);

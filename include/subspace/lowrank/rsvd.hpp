@@ -1,0 +1,458 @@
+/// \file subspace/lowrank/rsvd.hpp
+/// \brief Randomized range finder, randomized SVD (subspace iteration or block Krylov),
+/// randomized symmetric eigendecomposition, an adaptive range finder that stops at a tolerance,
+/// the implicitly centred operator, rank_for_energy and a posteriori error estimators.
+///
+/// Papers:
+/// - N. Halko, P.-G. Martinsson, J. A. Tropp, "Finding structure with randomness", SIAM Review
+///   53(2), 2011 (HMT): Algorithm 4.1 (range finder), 4.4 (subspace iteration with
+///   re-orthonormalization), 5.1 (direct SVD), 5.3 (direct eigendecomposition of a symmetric
+///   matrix), §4.3 (a posteriori error estimation, eq. 4.3: ‖E‖ ≤ 10 √(2/π) max_i ‖E ω_i‖ with
+///   probability at least 1 − 10^{−r}), Algorithm 4.2 (adaptive range finder, here blocked).
+/// - C. Musco, C. Musco, "Randomized block Krylov methods for stronger and faster approximate
+///   singular value decomposition", NeurIPS 2015, Algorithm 2.
+/// - P.-G. Martinsson, S. Voronin, "A randomized blocked algorithm for efficiently computing
+///   rank-revealing factorizations of matrices", SISC 2016 (blocked adaptive QB with a stopping
+///   tolerance).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include <Eigen/Core>
+#include <Eigen/Eigenvalues>
+
+#include "subspace/core/config.hpp"
+#include "subspace/core/error.hpp"
+#include "subspace/core/linear_operator.hpp"
+#include "subspace/core/orthonormalize.hpp"
+#include "subspace/core/rng.hpp"
+#include "subspace/detail/eigen_compat.hpp"
+#include "subspace/lowrank/common.hpp"
+
+namespace subspace {
+
+/// Options of randomized_range_finder().
+struct RangeFinderOptions {
+    /// Extra sample columns p (HMT §4.2); the basis has min(rank + p, m, n) columns. Default 10.
+    Index oversampling = 10;
+    /// Power (subspace) iterations q; -1 = auto (7 when 10 rank < min(m, n), else 4).
+    Index power_iterations = -1;
+    /// Seed of the Gaussian test matrix (Philox, reproducible for any thread count).
+    std::uint64_t seed = 0x5eed;
+};
+
+/// Options of randomized_svd() and randomized_eigh().
+struct RsvdOptions {
+    /// Oversampling p (default 10): the basis has l = min(rank + p, m, n) columns per block.
+    Index oversampling = 10;
+    /// Power iterations q; -1 = auto. Auto rule: subspace iteration uses q = 7 when
+    /// 10 rank < min(m, n) and q = 4 otherwise (the rule of scikit-learn's randomized_svd);
+    /// block Krylov uses q = 4 (resp. 2), i.e. a Krylov basis of (q + 1) l columns. Both methods
+    /// read A 2q + 2 times (2q + 1 for the basis, one for the projection).
+    Index power_iterations = -1;
+    /// Subspace iteration (HMT) or randomized block Krylov (Musco & Musco 2015).
+    RsvdMethod method = RsvdMethod::subspace_iteration;
+    /// Seed of the Gaussian test matrix.
+    std::uint64_t seed = 0x5eed;
+};
+
+namespace detail {
+
+inline void check_rsvd_options(const char* fn, Index oversampling, Index power_iterations) {
+    check_nonnegative(fn, "oversampling", oversampling);
+    if (power_iterations < -1)
+        throw_invalid(fn, "power_iterations", "-1 (auto) or non-negative",
+                      to_text(power_iterations));
+}
+
+template <class Scalar>
+SvdResult<Scalar> rsvd_impl(const LinearOperator<Scalar>& A, Index rank, const RsvdOptions& opts) {
+    const char* fn = "subspace::randomized_svd";
+    const Index q = opts.power_iterations >= 0
+                        ? opts.power_iterations
+                        : auto_power_iterations(opts.method, rank, A.rows(), A.cols());
+    const Matrix<Scalar> Q =
+        randomized_basis(A, rank + opts.oversampling, q, opts.method, opts.seed, fn);
+    // Bᵀ = Aᵀ Q (n x L); its thin SVD Bᵀ = W Σ Zᵀ gives A ≈ (Q Z) Σ Wᵀ.
+    const Matrix<Scalar> Bt = A.apply_adjoint(Q);
+    auto svd = make_thin_bdcsvd(Bt);
+    const Index r = std::min(rank, svd.singularValues().size());
+    SvdResult<Scalar> out;
+    out.S = svd.singularValues().head(r);
+    out.U.noalias() = Q * svd.matrixV().leftCols(r);
+    out.V = svd.matrixU().leftCols(r);
+    return out;
+}
+
+template <class Scalar>
+EigResult<Scalar> reigh_impl(const LinearOperator<Scalar>& A, Index rank, const RsvdOptions& opts) {
+    const char* fn = "subspace::randomized_eigh";
+    const Index q = opts.power_iterations >= 0
+                        ? opts.power_iterations
+                        : auto_power_iterations(opts.method, rank, A.rows(), A.cols());
+    const Matrix<Scalar> Q =
+        randomized_basis(A, rank + opts.oversampling, q, opts.method, opts.seed, fn);
+    const Matrix<Scalar> AQ = A.apply(Q);
+    Matrix<Scalar> T = Q.transpose() * AQ;
+    T = Scalar(0.5) * (T + T.transpose()).eval();
+    Eigen::SelfAdjointEigenSolver<Matrix<Scalar>> es(T);
+    const Index L = T.rows();
+    std::vector<Index> order(static_cast<std::size_t>(L));
+    for (Index i = 0; i < L; ++i) order[static_cast<std::size_t>(i)] = i;
+    const auto& ev = es.eigenvalues();
+    std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) {
+        return std::abs(ev(a)) > std::abs(ev(b));
+    });
+    const Index r = std::min(rank, L);
+    EigResult<Scalar> out;
+    out.values.resize(r);
+    Matrix<Scalar> W(L, r);
+    for (Index i = 0; i < r; ++i) {
+        out.values(i) = ev(order[static_cast<std::size_t>(i)]);
+        W.col(i) = es.eigenvectors().col(order[static_cast<std::size_t>(i)]);
+    }
+    out.vectors.noalias() = Q * W;
+    return out;
+}
+
+template <class AType>
+void check_symmetric_input(const char* fn, const AType& A) {
+    if (A.rows() != A.cols())
+        throw_invalid(fn, "A", "a square (symmetric) matrix", shape_text(A.rows(), A.cols()));
+    if constexpr (std::is_base_of<Eigen::MatrixBase<AType>, AType>::value) {
+        using Scalar = typename AType::Scalar;
+        const Matrix<Scalar> D = A;
+        const Scalar asym = (D - D.transpose()).norm();
+        const Scalar tol = Scalar(100) * Eigen::NumTraits<Scalar>::epsilon() *
+                           std::sqrt(static_cast<Scalar>(D.rows())) * D.norm();
+        if (asym > tol)
+            throw_invalid(fn, "A", "symmetric", "‖A − Aᵀ‖_F = " + to_text(asym));
+    } else if constexpr (std::is_base_of<Eigen::SparseMatrixBase<AType>, AType>::value) {
+        using Scalar = typename AType::Scalar;
+        const Eigen::SparseMatrix<Scalar> D = A;
+        const Eigen::SparseMatrix<Scalar> Dt = D.transpose();
+        const Scalar asym = (D - Dt).norm();
+        const Scalar tol = Scalar(100) * Eigen::NumTraits<Scalar>::epsilon() *
+                           std::sqrt(static_cast<Scalar>(D.rows())) * D.norm();
+        if (asym > tol)
+            throw_invalid(fn, "A", "symmetric", "‖A − Aᵀ‖_F = " + to_text(asym));
+    }
+}
+
+}  // namespace detail
+
+/// Orthonormal basis Q of the dominant range of A (HMT Algorithms 4.1 / 4.4).
+///
+/// Q = orth((AAᵀ)^q A Ω) with a Gaussian n x l test matrix Ω, l = min(rank + oversampling,
+/// m, n), re-orthonormalizing after every application (CholeskyQR2 with Householder fallback),
+/// so that any q is safe on badly scaled input. Cost: 2q + 1 block applications of A (2 m n l
+/// flops each for dense A) plus O((m + n) l²). Memory: O((m + n) l) beside A.
+///
+/// \param A     m x n dense expression, sparse matrix or LinearOperator (not copied).
+/// \param rank  target rank k, 1 <= k <= min(m, n).
+/// \return m x l matrix with orthonormal columns.
+/// \throws invalid_argument on empty A, rank out of range, negative oversampling,
+///         power_iterations < -1, non-finite entries.
+template <class AType>
+Matrix<typename AType::Scalar> randomized_range_finder(const AType& A, Index rank,
+                                                       const RangeFinderOptions& opts = {}) {
+    using Scalar = typename AType::Scalar;
+    const char* fn = "subspace::randomized_range_finder";
+    detail::check_rank(fn, rank, A.rows(), A.cols());
+    detail::check_rsvd_options(fn, opts.oversampling, opts.power_iterations);
+    detail::check_input_finite(fn, "A", A);
+    const LinearOperator<Scalar> op = detail::to_operator(A);
+    const Index q =
+        opts.power_iterations >= 0
+            ? opts.power_iterations
+            : detail::auto_power_iterations(RsvdMethod::subspace_iteration, rank, op.rows(),
+                                            op.cols());
+    return detail::randomized_basis(op, rank + opts.oversampling, q,
+                                    RsvdMethod::subspace_iteration, opts.seed, fn);
+}
+
+/// Randomized truncated SVD A ≈ U diag(S) Vᵀ of rank k (HMT Algorithm 5.1 on a basis from
+/// subspace iteration, or Musco & Musco's block Krylov basis).
+///
+/// Results are invariant to scaling A (every threshold is relative) and bit-reproducible from
+/// `seed` for any thread count. Cost: (2q + 2) block applications of A, i.e. about
+/// (2q + 2) · 2 m n l flops for dense A with l = k + p (block Krylov: the last projection and
+/// SVD use (q + 1) l columns), plus O((m + n) l²). Memory: O((m + n) l) beside A (block Krylov
+/// O(m (q + 1) l + n l)).
+///
+/// \param A     m x n dense expression, sparse matrix or LinearOperator (not copied).
+/// \param rank  k, 1 <= k <= min(m, n).
+/// \return {U (m x k), S (k, decreasing), V (n x k)}.
+/// \throws invalid_argument as randomized_range_finder().
+template <class AType>
+SvdResult<typename AType::Scalar> randomized_svd(const AType& A, Index rank,
+                                                 const RsvdOptions& opts = {}) {
+    using Scalar = typename AType::Scalar;
+    const char* fn = "subspace::randomized_svd";
+    detail::check_rank(fn, rank, A.rows(), A.cols());
+    detail::check_rsvd_options(fn, opts.oversampling, opts.power_iterations);
+    detail::check_input_finite(fn, "A", A);
+    return detail::rsvd_impl<Scalar>(detail::to_operator(A), rank, opts);
+}
+
+/// Randomized eigendecomposition of a symmetric n x n matrix (HMT Algorithm 5.3: Rayleigh–Ritz
+/// on a randomized basis): the `rank` eigenpairs of largest magnitude, sorted by decreasing
+/// |λ|. Same cost and options as randomized_svd(). Dense and sparse input is checked for
+/// symmetry (‖A − Aᵀ‖_F <= 100 ε √n ‖A‖_F); a matrix-free operator is assumed symmetric.
+/// \throws invalid_argument on non-square or non-symmetric A and as randomized_svd().
+template <class AType>
+EigResult<typename AType::Scalar> randomized_eigh(const AType& A, Index rank,
+                                                  const RsvdOptions& opts = {}) {
+    using Scalar = typename AType::Scalar;
+    const char* fn = "subspace::randomized_eigh";
+    detail::check_rank(fn, rank, A.rows(), A.cols());
+    detail::check_rsvd_options(fn, opts.oversampling, opts.power_iterations);
+    detail::check_input_finite(fn, "A", A);
+    detail::check_symmetric_input(fn, A);
+    return detail::reigh_impl<Scalar>(detail::to_operator(A), rank, opts);
+}
+
+/// Options of adaptive_range_finder().
+struct AdaptiveRangeOptions {
+    /// Relative Frobenius tolerance: stop when the estimated ‖(I − QQᵀ)A‖_F <= tolerance ·
+    /// (estimated ‖A‖_F). Must be in (0, 1). Default 1e-2.
+    double tolerance = 1e-2;
+    /// Columns added per step (default 10).
+    Index block_size = 10;
+    /// Largest basis size; 0 = min(m, n).
+    Index max_rank = 0;
+    /// Power iterations applied to each new block (default 1).
+    Index power_iterations = 1;
+    /// Seed of the Gaussian test blocks.
+    std::uint64_t seed = 0x5eed;
+};
+
+/// Result of adaptive_range_finder().
+template <class Scalar>
+struct AdaptiveRangeResult {
+    Matrix<Scalar> Q;              ///< m x rank orthonormal basis
+    Index rank = 0;                ///< number of columns found
+    double relative_error = 0.0;   ///< last estimate of ‖(I − QQᵀ)A‖_F / ‖A‖_F
+    bool converged = false;        ///< tolerance met before max_rank
+};
+
+/// Adaptive blocked range finder: grows an orthonormal basis b columns at a time (blocked HMT
+/// Algorithm 4.2 / Martinsson & Voronin 2016) until the randomized estimate of the relative
+/// Frobenius residual drops below the tolerance, and returns the rank it found.
+///
+/// Each new Gaussian block G (n x b) gives Y = A G; ‖(I − QQᵀ) Y‖²_F / b is an unbiased
+/// estimate of ‖(I − QQᵀ)A‖²_F (taken before Y is added), and the first block estimates ‖A‖²_F,
+/// so the rule is scale invariant. Cost per step: (2 q + 1) applications of A to b vectors plus
+/// O(m rank b). Memory O(m · max_rank).
+/// \throws invalid_argument on empty A, tolerance outside (0, 1), block_size < 1, negative
+///         max_rank or power_iterations, non-finite entries.
+template <class AType>
+AdaptiveRangeResult<typename AType::Scalar> adaptive_range_finder(
+    const AType& A, const AdaptiveRangeOptions& opts = {}) {
+    using Scalar = typename AType::Scalar;
+    const char* fn = "subspace::adaptive_range_finder";
+    detail::check_not_empty(fn, "A", A.rows(), A.cols());
+    if (!(opts.tolerance > 0.0 && opts.tolerance < 1.0))
+        detail::throw_invalid(fn, "tolerance", "in (0, 1)", detail::to_text(opts.tolerance));
+    detail::check_positive(fn, "block_size", opts.block_size);
+    detail::check_nonnegative(fn, "max_rank", opts.max_rank);
+    detail::check_nonnegative(fn, "power_iterations", opts.power_iterations);
+    detail::check_input_finite(fn, "A", A);
+    const LinearOperator<Scalar> op = detail::to_operator(A);
+    const Index m = op.rows();
+    const Index n = op.cols();
+    const Index cap = opts.max_rank > 0 ? std::min(opts.max_rank, std::min(m, n)) : std::min(m, n);
+    AdaptiveRangeResult<Scalar> out;
+    out.Q.resize(m, 0);
+    double norm2 = -1.0;
+    for (Index step = 0; out.rank < cap; ++step) {
+        const Index b = std::min(opts.block_size, cap - out.rank);
+        Matrix<Scalar> G(n, b);
+        Rng(opts.seed, 0).fill_normal(G, 0, out.rank);
+        Matrix<Scalar> Y = op.apply(G);
+        detail::check_sketch_finite<Scalar>(fn, "A", Y);
+        const auto project_out = [&](Matrix<Scalar>& Z) {
+            if (out.rank == 0) return;
+            for (int pass = 0; pass < 2; ++pass) {
+                const Matrix<Scalar> C = out.Q.transpose() * Z;
+                Z.noalias() -= out.Q * C;
+            }
+        };
+        project_out(Y);
+        const double est2 =
+            static_cast<double>(Y.squaredNorm()) / static_cast<double>(b);  // ‖(I−QQᵀ)A‖²_F
+        if (step == 0) norm2 = est2;
+        out.relative_error = norm2 > 0.0 ? std::sqrt(est2 / norm2) : 0.0;
+        if (norm2 <= 0.0 || (step > 0 && out.relative_error <= opts.tolerance)) {
+            out.converged = true;
+            break;
+        }
+        for (Index it = 0; it < opts.power_iterations; ++it) {
+            Matrix<Scalar> Z = op.apply_adjoint(Y);
+            detail::orth_inplace(Z);
+            Y = op.apply(Z);
+            project_out(Y);
+            detail::orth_inplace(Y);
+        }
+        if (Y.cols() > 0 && Y.rows() >= Y.cols()) {
+            detail::orth_inplace(Y);
+            project_out(Y);
+            detail::orth_inplace(Y);
+        }
+        out.Q.conservativeResize(Eigen::NoChange, out.rank + b);
+        out.Q.rightCols(b) = Y;
+        out.rank += b;
+    }
+    if (!out.converged && out.rank == cap) {
+        out.converged = out.rank == std::min(m, n);
+        if (out.converged) out.relative_error = 0.0;
+    }
+    return out;
+}
+
+/// A − μ 1ᵀ as an operator, without forming it: μ = A 1 / n is the mean of the columns (the
+/// columns of A are points, so this centres the data set, as PCA needs). Works for dense,
+/// sparse (keeps sparse products) and matrix-free A; applying costs one application of A plus
+/// O((m + n) b). The returned operator refers to A (A must outlive it).
+/// \throws invalid_argument on empty A.
+template <class AType>
+LinearOperator<typename AType::Scalar> centered_operator(const AType& A) {
+    using Scalar = typename AType::Scalar;
+    detail::check_not_empty("subspace::centered_operator", "A", A.rows(), A.cols());
+    const LinearOperator<Scalar> op = detail::to_operator(A);
+    const Index n = op.cols();
+    const Matrix<Scalar> ones = Matrix<Scalar>::Constant(n, 1, Scalar(1) / static_cast<Scalar>(n));
+    const Vector<Scalar> mu = op.apply(ones).col(0);
+    return LinearOperator<Scalar>(
+        op.rows(), op.cols(),
+        [op, mu](const Eigen::Ref<const Matrix<Scalar>>& X, Eigen::Ref<Matrix<Scalar>> out) {
+            op.apply_into(X, out);
+            out.noalias() -= mu * X.colwise().sum();
+        },
+        [op, mu](const Eigen::Ref<const Matrix<Scalar>>& Y, Eigen::Ref<Matrix<Scalar>> out) {
+            op.apply_adjoint_into(Y, out);
+            const Eigen::Matrix<Scalar, 1, Eigen::Dynamic> muY = mu.transpose() * Y;
+            out.rowwise() -= muY;
+        });
+}
+
+/// The column mean μ = A 1 / n (m-vector) subtracted by centered_operator().
+template <class AType>
+Vector<typename AType::Scalar> column_mean(const AType& A) {
+    using Scalar = typename AType::Scalar;
+    detail::check_not_empty("subspace::column_mean", "A", A.rows(), A.cols());
+    const LinearOperator<Scalar> op = detail::to_operator(A);
+    const Matrix<Scalar> ones =
+        Matrix<Scalar>::Constant(op.cols(), 1, Scalar(1) / static_cast<Scalar>(op.cols()));
+    return op.apply(ones).col(0);
+}
+
+/// Smallest k such that the first k singular values carry at least `fraction` of the energy:
+/// Σ_{i<k} S_i² >= fraction · Σ_i S_i². S must be non-negative (any order is accepted; the
+/// energy is counted in the given order). Returns 0 when S is all zero.
+/// \throws invalid_argument if S is empty, has negative or non-finite entries, or fraction is
+///         not in (0, 1].
+template <class Derived>
+Index rank_for_energy(const Eigen::MatrixBase<Derived>& S, double fraction) {
+    const char* fn = "subspace::rank_for_energy";
+    if (S.size() == 0) detail::throw_invalid(fn, "S", "non-empty", "an empty vector");
+    detail::check_finite(fn, "S", S);
+    if ((S.array() < 0).any())
+        detail::throw_invalid(fn, "S", "non-negative singular values", "a negative entry");
+    if (!(fraction > 0.0 && fraction <= 1.0))
+        detail::throw_invalid(fn, "fraction", "in (0, 1]", detail::to_text(fraction));
+    double total = 0.0;
+    for (Index i = 0; i < S.size(); ++i) total += static_cast<double>(S(i)) * static_cast<double>(S(i));
+    if (total == 0.0) return 0;
+    double acc = 0.0;
+    for (Index i = 0; i < S.size(); ++i) {
+        acc += static_cast<double>(S(i)) * static_cast<double>(S(i));
+        if (acc >= fraction * total * (1.0 - 1e-12)) return i + 1;
+    }
+    return S.size();
+}
+
+/// Options of the a posteriori error estimators.
+struct ErrorEstimateOptions {
+    /// Number r of Gaussian probe vectors (default 10: the spectral bound then holds with
+    /// probability at least 1 − 10^{−10}).
+    Index probes = 10;
+    /// Seed of the probes.
+    std::uint64_t seed = 0xe57;
+};
+
+/// A posteriori estimates of the error E = A − Â of an approximation.
+struct ErrorEstimate {
+    /// HMT eq. (4.3): ‖E‖₂ <= 10 √(2/π) max_i ‖E ω_i‖ with probability >= 1 − 10^{−probes}.
+    double spectral_bound = 0.0;
+    /// √(mean_i ‖E ω_i‖²): an unbiased estimate of ‖E‖²_F, square-rooted.
+    double frobenius_estimate = 0.0;
+};
+
+namespace detail {
+template <class Scalar, class ResidualFn>
+ErrorEstimate estimate_from_probes(Index n, const ErrorEstimateOptions& opts, ResidualFn&& res) {
+    Matrix<Scalar> G(n, opts.probes);
+    Rng(opts.seed, 0).fill_normal(G);
+    const Matrix<Scalar> E = res(G);
+    ErrorEstimate out;
+    double mx = 0.0;
+    double sum = 0.0;
+    for (Index j = 0; j < E.cols(); ++j) {
+        const double c = static_cast<double>(E.col(j).norm());
+        mx = std::max(mx, c);
+        sum += c * c;
+    }
+    out.spectral_bound = 10.0 * std::sqrt(2.0 / 3.14159265358979323846) * mx;
+    out.frobenius_estimate = std::sqrt(sum / static_cast<double>(opts.probes));
+    return out;
+}
+}  // namespace detail
+
+/// A posteriori error of the range approximation A ≈ Q Qᵀ A (HMT §4.3): applies
+/// (I − QQᵀ) A to `probes` Gaussian vectors. Cost: one application of A to r vectors plus
+/// O(m k r). Q must be m x k with orthonormal columns.
+/// \throws invalid_argument on shape mismatch, probes < 1, non-finite Q.
+template <class AType, class QDerived>
+ErrorEstimate estimate_range_error(const AType& A, const Eigen::MatrixBase<QDerived>& Q,
+                                   const ErrorEstimateOptions& opts = {}) {
+    using Scalar = typename AType::Scalar;
+    const char* fn = "subspace::estimate_range_error";
+    detail::check_not_empty(fn, "A", A.rows(), A.cols());
+    detail::check_rows(fn, "Q", Q.rows(), A.rows(), "the rows of A");
+    detail::check_positive(fn, "probes", opts.probes);
+    detail::check_finite(fn, "Q", Q);
+    const LinearOperator<Scalar> op = detail::to_operator(A);
+    const Matrix<Scalar> Qm = Q;
+    return detail::estimate_from_probes<Scalar>(op.cols(), opts, [&](const Matrix<Scalar>& G) {
+        Matrix<Scalar> Y = op.apply(G);
+        const Matrix<Scalar> C = Qm.transpose() * Y;
+        Y.noalias() -= Qm * C;
+        return Y;
+    });
+}
+
+/// A posteriori error of a truncated SVD A ≈ U diag(S) Vᵀ (HMT §4.3 applied to
+/// E = A − U S Vᵀ). Cost: one application of A to `probes` vectors plus O((m + n) k r).
+/// \throws invalid_argument on shape mismatch, probes < 1.
+template <class AType, class Scalar>
+ErrorEstimate estimate_svd_error(const AType& A, const SvdResult<Scalar>& svd,
+                                 const ErrorEstimateOptions& opts = {}) {
+    const char* fn = "subspace::estimate_svd_error";
+    detail::check_not_empty(fn, "A", A.rows(), A.cols());
+    detail::check_shape(fn, "svd.U", svd.U.rows(), svd.U.cols(), A.rows(), svd.S.size());
+    detail::check_shape(fn, "svd.V", svd.V.rows(), svd.V.cols(), A.cols(), svd.S.size());
+    detail::check_positive(fn, "probes", opts.probes);
+    const LinearOperator<Scalar> op = detail::to_operator(A);
+    return detail::estimate_from_probes<Scalar>(op.cols(), opts, [&](const Matrix<Scalar>& G) {
+        Matrix<Scalar> Y = op.apply(G);
+        const Matrix<Scalar> C = svd.S.asDiagonal() * (svd.V.transpose() * G);
+        Y.noalias() -= svd.U * C;
+        return Y;
+    });
+}
+
+}  // namespace subspace
