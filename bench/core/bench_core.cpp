@@ -41,9 +41,9 @@ void ortho(benchmark::State& state, subspace::OrthoMethod method) {
         Eigen::MatrixXd Q = subspace::orthonormalize(A, method);
         benchmark::DoNotOptimize(Q.data());
     }
-    state.counters["flops"] = benchmark::Counter(
-        2.0 * double(m) * double(k) * double(k) * double(state.iterations()),
-        benchmark::Counter::kIsRate);
+    state.counters["flops"] =
+        benchmark::Counter(2.0 * double(m) * double(k) * double(k) * double(state.iterations()),
+                           benchmark::Counter::kIsRate);
 }
 void ortho_householder(benchmark::State& s) { ortho(s, subspace::OrthoMethod::householder); }
 void ortho_cholesky_qr2(benchmark::State& s) { ortho(s, subspace::OrthoMethod::cholesky_qr2); }

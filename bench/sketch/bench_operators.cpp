@@ -27,8 +27,8 @@ const Mat& dense_input() {
     return A;
 }
 const Eigen::SparseMatrix<double>& sparse_input() {
-    static const Eigen::SparseMatrix<double> A = sketch_bench::random_sparse(kSparseN, kSparseM,
-                                                                            0.01, 2);
+    static const Eigen::SparseMatrix<double> A =
+        sketch_bench::random_sparse(kSparseN, kSparseM, 0.01, 2);
     return A;
 }
 
@@ -74,7 +74,7 @@ void BM_sparse(benchmark::State& st, Op op) {
     }
 }
 
-#define SKETCH_BENCH(fn, name, ...) \
+#define SKETCH_BENCH(fn, name, ...)          \
     BENCHMARK_CAPTURE(fn, name, __VA_ARGS__) \
         ->Unit(benchmark::kMillisecond)      \
         ->UseRealTime()                      \

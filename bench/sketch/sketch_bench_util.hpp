@@ -18,8 +18,8 @@ namespace sketch_bench {
 inline Eigen::SparseMatrix<double> random_sparse(Eigen::Index m, Eigen::Index n, double density,
                                                  std::uint64_t seed) {
     std::vector<Eigen::Triplet<double>> t;
-    t.reserve(static_cast<std::size_t>(static_cast<double>(m) * static_cast<double>(n) * density *
-                                       1.1));
+    t.reserve(
+        static_cast<std::size_t>(static_cast<double>(m) * static_cast<double>(n) * density * 1.1));
     subspace::RandomStream rs(seed);
     // Gaps between nonzeros of a column are geometric: draw them directly.
     const double lq = std::log1p(-density);

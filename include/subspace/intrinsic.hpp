@@ -1,10 +1,15 @@
 /// \file subspace/intrinsic.hpp
-/// \brief The intrinsic-dimension module: exact k-NN graphs and intrinsic-dimension estimators
-/// (MLE, TwoNN, GRIDE, lPCA, ...). Columns of every data matrix are points (d x n).
+/// \brief The intrinsic-dimension module: exact k-NN graphs (knn.hpp) and intrinsic-dimension
+/// estimators: MLE (mle.hpp), TwoNN and GRIDE (twonn.hpp), lPCA (pca_id.hpp), MOM, TLE and
+/// MADA (local_id.hpp), correlation dimension (corrint.hpp), MiND_ML (mind.hpp). Columns of
+/// every data matrix are points (d x n).
 #pragma once
 
+#include "subspace/intrinsic/corrint.hpp"
 #include "subspace/intrinsic/id_estimate.hpp"
 #include "subspace/intrinsic/knn.hpp"
+#include "subspace/intrinsic/local_id.hpp"
+#include "subspace/intrinsic/mind.hpp"
 #include "subspace/intrinsic/mle.hpp"
 #include "subspace/intrinsic/pca_id.hpp"
 #include "subspace/intrinsic/twonn.hpp"

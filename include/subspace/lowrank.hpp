@@ -17,7 +17,7 @@
 #pragma once
 
 #include "subspace/lowrank/common.hpp"
-//COMPLETION
+#include "subspace/lowrank/completion.hpp"
 #include "subspace/lowrank/interpolative.hpp"
 #include "subspace/lowrank/nystrom.hpp"
 #include "subspace/lowrank/rsvd.hpp"

@@ -10,6 +10,7 @@
 #include <Eigen/SparseCore>
 
 #include "subspace/lowrank.hpp"
+
 #include "support/test_util.hpp"
 
 namespace lowrank_test {

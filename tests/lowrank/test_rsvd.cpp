@@ -7,8 +7,9 @@
 #include <Eigen/Eigenvalues>
 #include <Eigen/SparseCore>
 
-#include "lowrank/lowrank_test_util.hpp"
 #include "subspace/lowrank.hpp"
+
+#include "lowrank/lowrank_test_util.hpp"
 #include "support/test_util.hpp"
 
 using lowrank_test::errors;
@@ -254,8 +255,7 @@ TEMPLATE_TEST_CASE("randomized_eigh and nystrom on PSD kernels", "[eigh][nystrom
     const Mat<S> Kbig = (1e8 * K).cast<S>();
     const auto nybig = subspace::nystrom(Kbig, k, no);
     for (Index i = 0; i < 4; ++i)
-        REQUIRE(std::abs(double(nybig.values(i)) / 1e8 - double(ny.values(i))) <=
-                1e-3 * lam(0));
+        REQUIRE(std::abs(double(nybig.values(i)) / 1e8 - double(ny.values(i))) <= 1e-3 * lam(0));
 }
 
 TEMPLATE_TEST_CASE("randomized_eigh on an indefinite symmetric matrix", "[eigh]", float, double) {

@@ -8,7 +8,10 @@
 #include <Eigen/SVD>
 #include <Eigen/SparseCore>
 
-#include "subspace/sketch.hpp"
+#include "subspace/sketch/dense_sketch.hpp"
+#include "subspace/sketch/jl.hpp"
+#include "subspace/sketch/sparse_sketch.hpp"
+#include "subspace/sketch/srht.hpp"
 
 #include "support/test_util.hpp"
 
@@ -132,8 +135,8 @@ TEST_CASE("sparse sign and count sketches have the promised structure", "[sketch
     REQUIRE(counts.maxCoeff() < 90);
 }
 
-TEMPLATE_TEST_CASE("SRHT equals the explicitly built subsampled Hadamard product", "[sketch]", float,
-                   double) {
+TEMPLATE_TEST_CASE("SRHT equals the explicitly built subsampled Hadamard product", "[sketch]",
+                   float, double) {
     using S = TestType;
     for (const Index n : {Index(5), Index(64), Index(100)}) {
         const Index k = std::min<Index>(9, n);
@@ -146,12 +149,12 @@ TEMPLATE_TEST_CASE("SRHT equals the explicitly built subsampled Hadamard product
         for (Index r = 0; r < k; ++r)
             for (Index i = 0; i < n; ++i)
                 ref(r, i) = H(T.sampled_rows()[static_cast<std::size_t>(r)], i) *
-                            static_cast<double>(T.signs()(i)) /
-                            std::sqrt(static_cast<double>(k));
+                            static_cast<double>(T.signs()(i)) / std::sqrt(static_cast<double>(k));
         REQUIRE((T.to_dense().template cast<double>() - ref).norm() <=
                 100 * std::numeric_limits<S>::epsilon() * ref.norm());
         // Rows distinct.
-        for (std::size_t r = 1; r < static_cast<std::size_t>(k); ++r) REQUIRE(T.sampled_rows()[r] > T.sampled_rows()[r - 1]);
+        for (std::size_t r = 1; r < static_cast<std::size_t>(k); ++r)
+            REQUIRE(T.sampled_rows()[r] > T.sampled_rows()[r - 1]);
     }
 }
 
@@ -187,15 +190,15 @@ TEST_CASE("E of StS is the identity for every operator", "[sketch][statistics]")
     CHECK((mean_sts([&](std::uint64_t s) { return subspace::GaussianSketch<double>(k, n, s); }) - I)
               .cwiseAbs()
               .maxCoeff() < bound * 1.5);
-    CHECK((mean_sts([&](std::uint64_t s) { return subspace::RademacherSketch<double>(k, n, s); }) -
-           I)
-              .cwiseAbs()
-              .maxCoeff() < bound);
-    CHECK((mean_sts([&](std::uint64_t s) {
-               return subspace::SparseSignSketch<double>(k, n, 4, s);
-           }) - I)
-              .cwiseAbs()
-              .maxCoeff() < bound);
+    CHECK(
+        (mean_sts([&](std::uint64_t s) { return subspace::RademacherSketch<double>(k, n, s); }) - I)
+            .cwiseAbs()
+            .maxCoeff() < bound);
+    CHECK(
+        (mean_sts([&](std::uint64_t s) { return subspace::SparseSignSketch<double>(k, n, 4, s); }) -
+         I)
+            .cwiseAbs()
+            .maxCoeff() < bound);
     CHECK((mean_sts([&](std::uint64_t s) { return subspace::CountSketch<double>(k, n, s); }) - I)
               .cwiseAbs()
               .maxCoeff() < bound);
@@ -204,7 +207,8 @@ TEST_CASE("E of StS is the identity for every operator", "[sketch][statistics]")
               .maxCoeff() < bound);
 }
 
-TEST_CASE("every operator is a subspace embedding at its theoretical size", "[sketch][statistics]") {
+TEST_CASE("every operator is a subspace embedding at its theoretical size",
+          "[sketch][statistics]") {
     // For Q (n x d) orthonormal, all singular values of S Q must lie in [1 - eps, 1 + eps] with
     // probability >= 1 - delta. Sizes: Gaussian/Rademacher k = (sqrt(d) + sqrt(2 ln(2/delta)))² /
     // eps² (Gordon's inequality, Vershynin 2018 Thm 4.6.1 constants); SRHT and sparse sign the
@@ -221,8 +225,8 @@ TEST_CASE("every operator is a subspace embedding at its theoretical size", "[sk
         }
         return bad;
     };
-    const double gk = std::pow(std::sqrt(double(d)) + std::sqrt(2 * std::log(2 / delta)), 2) /
-                      (eps * eps);
+    const double gk =
+        std::pow(std::sqrt(double(d)) + std::sqrt(2 * std::log(2 / delta)), 2) / (eps * eps);
     const auto kg = static_cast<Index>(std::ceil(gk));
     const auto kl = static_cast<Index>(std::ceil(gk * std::log(double(d))));
     const auto kc = static_cast<Index>(std::ceil(double(d * d) / (delta * eps * eps)));
@@ -297,9 +301,10 @@ TEST_CASE("jl_min_dim matches scikit-learn", "[sketch]") {
 
 TEMPLATE_TEST_CASE("sketch operators reject bad input", "[sketch][errors]", float, double) {
     using S = TestType;
-    REQUIRE_INVALID(subspace::GaussianSketch<S>(0, 10), "subspace::GaussianSketch", "'k'", "[1, 10]",
-                    "got 0");
-    REQUIRE_INVALID(subspace::GaussianSketch<S>(11, 10), "subspace::GaussianSketch", "'k'", "got 11");
+    REQUIRE_INVALID(subspace::GaussianSketch<S>(0, 10), "subspace::GaussianSketch", "'k'",
+                    "[1, 10]", "got 0");
+    REQUIRE_INVALID(subspace::GaussianSketch<S>(11, 10), "subspace::GaussianSketch", "'k'",
+                    "got 11");
     REQUIRE_INVALID(subspace::RademacherSketch<S>(3, 0), "subspace::RademacherSketch", "'n'");
     REQUIRE_INVALID(subspace::SparseSignSketch<S>(3, 10, 0), "subspace::SparseSignSketch",
                     "'nnz_per_column'");

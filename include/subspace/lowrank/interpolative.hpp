@@ -39,9 +39,9 @@ struct IdOptions {
 /// A column interpolative decomposition A ≈ C Z with C = A(:, indices).
 template <class Scalar>
 struct IdResult {
-    std::vector<Index> indices;     ///< k selected column indices (skeleton), in pivot order
-    Matrix<Scalar> interpolation;   ///< k x n matrix Z, with Z(:, indices) = I
-    Matrix<Scalar> columns;         ///< m x k skeleton columns C = A(:, indices)
+    std::vector<Index> indices;    ///< k selected column indices (skeleton), in pivot order
+    Matrix<Scalar> interpolation;  ///< k x n matrix Z, with Z(:, indices) = I
+    Matrix<Scalar> columns;        ///< m x k skeleton columns C = A(:, indices)
 };
 
 /// How cur() selects columns and rows.
@@ -53,19 +53,19 @@ enum class CurSelection {
 /// Options of cur().
 struct CurOptions {
     CurSelection selection = CurSelection::pivoted_qr;  ///< selection rule
-    Index oversampling = 10;                             ///< of the sketches (default 10)
-    Index power_iterations = 1;                          ///< of the sketches (default 1)
-    std::uint64_t seed = 0x5eed;                         ///< seed of the sketches
+    Index oversampling = 10;                            ///< of the sketches (default 10)
+    Index power_iterations = 1;                         ///< of the sketches (default 1)
+    std::uint64_t seed = 0x5eed;                        ///< seed of the sketches
 };
 
 /// A CUR decomposition A ≈ C U R with C = A(:, column_indices), R = A(row_indices, :).
 template <class Scalar>
 struct CurResult {
-    Matrix<Scalar> C;                  ///< m x k selected columns
-    Matrix<Scalar> U;                  ///< k x k middle factor C⁺ A R⁺
-    Matrix<Scalar> R;                  ///< k x n selected rows
-    std::vector<Index> column_indices; ///< k column indices
-    std::vector<Index> row_indices;    ///< k row indices
+    Matrix<Scalar> C;                   ///< m x k selected columns
+    Matrix<Scalar> U;                   ///< k x k middle factor C⁺ A R⁺
+    Matrix<Scalar> R;                   ///< k x n selected rows
+    std::vector<Index> column_indices;  ///< k column indices
+    std::vector<Index> row_indices;     ///< k row indices
 };
 
 namespace detail {
@@ -125,8 +125,7 @@ std::vector<Index> top_leverage(const Matrix<Scalar>& V, Index k) {
     const Vector<Scalar> lev = V.rowwise().squaredNorm();
     std::vector<Index> order(static_cast<std::size_t>(V.rows()));
     std::iota(order.begin(), order.end(), Index(0));
-    std::stable_sort(order.begin(), order.end(),
-                     [&](Index a, Index b) { return lev(a) > lev(b); });
+    std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return lev(a) > lev(b); });
     order.resize(static_cast<std::size_t>(k));
     return order;
 }
@@ -192,8 +191,8 @@ IdResult<typename AType::Scalar> interpolative_decomposition(const AType& A, Ind
 ///
 /// Columns and rows are chosen by a randomized column-pivoted QR (interpolative decomposition
 /// of A and Aᵀ) or by the largest rank-k leverage scores of a randomized SVD. Cost: that of two
-/// IDs (or one rSVD) plus one application of Aᵀ to k vectors and O((m + n) k²) for U. Memory O((m + n) k).
-/// \throws invalid_argument as interpolative_decomposition().
+/// IDs (or one rSVD) plus one application of Aᵀ to k vectors and O((m + n) k²) for U. Memory O((m +
+/// n) k). \throws invalid_argument as interpolative_decomposition().
 template <class AType>
 CurResult<typename AType::Scalar> cur(const AType& A, Index rank, const CurOptions& opts = {}) {
     using Scalar = typename AType::Scalar;

@@ -71,8 +71,8 @@ EigResult<Scalar> nystrom_impl(const LinearOperator<Scalar>& A, Index rank,
         // square root of the positive part of G.
         Eigen::SelfAdjointEigenSolver<Matrix<Scalar>> es(G);
         Vector<Scalar> d = es.eigenvalues();
-        const Scalar cut = d.cwiseAbs().maxCoeff() * Eigen::NumTraits<Scalar>::epsilon() *
-                           static_cast<Scalar>(l);
+        const Scalar cut =
+            d.cwiseAbs().maxCoeff() * Eigen::NumTraits<Scalar>::epsilon() * static_cast<Scalar>(l);
         for (Index i = 0; i < d.size(); ++i)
             d(i) = d(i) > cut ? Scalar(1) / std::sqrt(d(i)) : Scalar(0);
         B = Y * es.eigenvectors() * d.asDiagonal() * es.eigenvectors().transpose();

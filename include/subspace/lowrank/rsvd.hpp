@@ -103,9 +103,8 @@ EigResult<Scalar> reigh_impl(const LinearOperator<Scalar>& A, Index rank, const 
     std::vector<Index> order(static_cast<std::size_t>(L));
     for (Index i = 0; i < L; ++i) order[static_cast<std::size_t>(i)] = i;
     const auto& ev = es.eigenvalues();
-    std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) {
-        return std::abs(ev(a)) > std::abs(ev(b));
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](Index a, Index b) { return std::abs(ev(a)) > std::abs(ev(b)); });
     const Index r = std::min(rank, L);
     EigResult<Scalar> out;
     out.values.resize(r);
@@ -128,8 +127,7 @@ void check_symmetric_input(const char* fn, const AType& A) {
         const Scalar asym = (D - D.transpose()).norm();
         const Scalar tol = Scalar(100) * Eigen::NumTraits<Scalar>::epsilon() *
                            std::sqrt(static_cast<Scalar>(D.rows())) * D.norm();
-        if (asym > tol)
-            throw_invalid(fn, "A", "symmetric", "‖A − Aᵀ‖_F = " + to_text(asym));
+        if (asym > tol) throw_invalid(fn, "A", "symmetric", "‖A − Aᵀ‖_F = " + to_text(asym));
     } else if constexpr (std::is_base_of<Eigen::SparseMatrixBase<AType>, AType>::value) {
         using Scalar = typename AType::Scalar;
         const Eigen::SparseMatrix<Scalar> D = A;
@@ -137,8 +135,7 @@ void check_symmetric_input(const char* fn, const AType& A) {
         const Scalar asym = (D - Dt).norm();
         const Scalar tol = Scalar(100) * Eigen::NumTraits<Scalar>::epsilon() *
                            std::sqrt(static_cast<Scalar>(D.rows())) * D.norm();
-        if (asym > tol)
-            throw_invalid(fn, "A", "symmetric", "‖A − Aᵀ‖_F = " + to_text(asym));
+        if (asym > tol) throw_invalid(fn, "A", "symmetric", "‖A − Aᵀ‖_F = " + to_text(asym));
     }
 }
 
@@ -165,13 +162,12 @@ Matrix<typename AType::Scalar> randomized_range_finder(const AType& A, Index ran
     detail::check_rsvd_options(fn, opts.oversampling, opts.power_iterations);
     detail::check_input_finite(fn, "A", A);
     const LinearOperator<Scalar> op = detail::to_operator(A);
-    const Index q =
-        opts.power_iterations >= 0
-            ? opts.power_iterations
-            : detail::auto_power_iterations(RsvdMethod::subspace_iteration, rank, op.rows(),
-                                            op.cols());
-    return detail::randomized_basis(op, rank + opts.oversampling, q,
-                                    RsvdMethod::subspace_iteration, opts.seed, fn);
+    const Index q = opts.power_iterations >= 0
+                        ? opts.power_iterations
+                        : detail::auto_power_iterations(RsvdMethod::subspace_iteration, rank,
+                                                        op.rows(), op.cols());
+    return detail::randomized_basis(op, rank + opts.oversampling, q, RsvdMethod::subspace_iteration,
+                                    opts.seed, fn);
 }
 
 /// Randomized truncated SVD A ≈ U diag(S) Vᵀ of rank k (HMT Algorithm 5.1 on a basis from
@@ -233,10 +229,10 @@ struct AdaptiveRangeOptions {
 /// Result of adaptive_range_finder().
 template <class Scalar>
 struct AdaptiveRangeResult {
-    Matrix<Scalar> Q;              ///< m x rank orthonormal basis
-    Index rank = 0;                ///< number of columns found
-    double relative_error = 0.0;   ///< last estimate of ‖(I − QQᵀ)A‖_F / ‖A‖_F
-    bool converged = false;        ///< tolerance met before max_rank
+    Matrix<Scalar> Q;             ///< m x rank orthonormal basis
+    Index rank = 0;               ///< number of columns found
+    double relative_error = 0.0;  ///< last estimate of ‖(I − QQᵀ)A‖_F / ‖A‖_F
+    bool converged = false;       ///< tolerance met before max_rank
 };
 
 /// Adaptive blocked range finder: grows an orthonormal basis b columns at a time (blocked HMT
@@ -365,7 +361,8 @@ Index rank_for_energy(const Eigen::MatrixBase<Derived>& S, double fraction) {
     if (!(fraction > 0.0 && fraction <= 1.0))
         detail::throw_invalid(fn, "fraction", "in (0, 1]", detail::to_text(fraction));
     double total = 0.0;
-    for (Index i = 0; i < S.size(); ++i) total += static_cast<double>(S(i)) * static_cast<double>(S(i));
+    for (Index i = 0; i < S.size(); ++i)
+        total += static_cast<double>(S(i)) * static_cast<double>(S(i));
     if (total == 0.0) return 0;
     double acc = 0.0;
     for (Index i = 0; i < S.size(); ++i) {

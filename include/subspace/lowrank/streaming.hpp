@@ -138,8 +138,7 @@ public:
         const Matrix<Scalar> Rm = R;
         m_Y.middleRows(i0, b).noalias() += Rm * m_omega;
         m_W.noalias() += m_psi.middleCols(i0, b) * Rm;
-        if (m_opts.core_dim > 0)
-            m_Z.noalias() += m_phi.middleCols(i0, b) * (Rm * m_xi.transpose());
+        if (m_opts.core_dim > 0) m_Z.noalias() += m_phi.middleCols(i0, b) * (Rm * m_xi.transpose());
     }
 
     /// A(:, j0 : j0 + b) += C for an m x b dense block of columns C (column-wise streaming).
@@ -154,8 +153,7 @@ public:
         const Matrix<Scalar> Cm = C;
         m_Y.noalias() += Cm * m_omega.middleRows(j0, b);
         m_W.middleCols(j0, b).noalias() += m_psi * Cm;
-        if (m_opts.core_dim > 0)
-            m_Z.noalias() += (m_phi * Cm) * m_xi.middleCols(j0, b).transpose();
+        if (m_opts.core_dim > 0) m_Z.noalias() += (m_phi * Cm) * m_xi.middleCols(j0, b).transpose();
     }
 
     /// A ← θ A.
@@ -177,8 +175,8 @@ public:
             out.X = Eigen::CompleteOrthogonalDecomposition<Matrix<Scalar>>(PsiQ).solve(m_W);
         } else {
             const Matrix<Scalar> P = detail::householder_q<Scalar>(m_W.transpose());  // n x l
-            const Matrix<Scalar> PhiQ = m_phi * out.Q;                            // s x k
-            const Matrix<Scalar> XiP = m_xi * P;                                  // s x l
+            const Matrix<Scalar> PhiQ = m_phi * out.Q;                                // s x k
+            const Matrix<Scalar> XiP = m_xi * P;                                      // s x l
             const Matrix<Scalar> T =
                 Eigen::CompleteOrthogonalDecomposition<Matrix<Scalar>>(PhiQ).solve(m_Z);  // k x s
             const Matrix<Scalar> Ct =

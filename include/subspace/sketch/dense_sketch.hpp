@@ -71,10 +71,13 @@ public:
             G.resize(this->m_k, b);
             fill_block(G, i0);
             const Index w = 256;
-            parallel_panels(panel_count(m, w), [&](Index p) {
-                const Index c0 = p * w, c = std::min(w, m - c0);
-                out.middleCols(c0, c).noalias() += G * A.block(i0, c0, b, c);
-            });
+            parallel_panels(
+                panel_count(m, w),
+                [&](Index p) {
+                    const Index c0 = p * w, c = std::min(w, m - c0);
+                    out.middleCols(c0, c).noalias() += G * A.block(i0, c0, b, c);
+                },
+                double(this->m_k) * double(b) * double(m));
         }
     }
     void apply_sparse_into(const SketchSparse<Scalar>& A, OutRef out) const {
@@ -95,16 +98,20 @@ public:
             G.resize(this->m_k, b);
             fill_block(G, i0);
             const Index w = 16;
-            parallel_panels(panel_count(m, w), [&](Index p) {
-                const Index c0 = p * w, c1 = std::min(m, c0 + w);
-                for (Index j = c0; j < c1; ++j) {
-                    Index q = cursor[static_cast<std::size_t>(j)];
-                    const Index e = column_range<Scalar>(A, j).second;
-                    auto o = out.col(j);
-                    for (; q < e && inner[q] < i1; ++q) o.noalias() += val[q] * G.col(inner[q] - i0);
-                    cursor[static_cast<std::size_t>(j)] = q;
-                }
-            });
+            parallel_panels(
+                panel_count(m, w),
+                [&](Index p) {
+                    const Index c0 = p * w, c1 = std::min(m, c0 + w);
+                    for (Index j = c0; j < c1; ++j) {
+                        Index q = cursor[static_cast<std::size_t>(j)];
+                        const Index e = column_range<Scalar>(A, j).second;
+                        auto o = out.col(j);
+                        for (; q < e && inner[q] < i1; ++q)
+                            o.noalias() += val[q] * G.col(inner[q] - i0);
+                        cursor[static_cast<std::size_t>(j)] = q;
+                    }
+                },
+                double(this->m_k) * double(A.nonZeros()));
         }
     }
     void apply_right_dense_into(const ConstRef& A, OutRef out) const {
@@ -118,10 +125,13 @@ public:
             G.resize(this->m_k, b);
             fill_block(G, i0);
             const Index w = 256;
-            parallel_panels(panel_count(m, w), [&](Index p) {
-                const Index r0 = p * w, r = std::min(w, m - r0);
-                out.middleRows(r0, r).noalias() += A.block(r0, i0, r, b) * G.transpose();
-            });
+            parallel_panels(
+                panel_count(m, w),
+                [&](Index p) {
+                    const Index r0 = p * w, r = std::min(w, m - r0);
+                    out.middleRows(r0, r).noalias() += A.block(r0, i0, r, b) * G.transpose();
+                },
+                double(this->m_k) * double(b) * double(m));
         }
     }
     void apply_right_sparse_into(const SketchSparse<Scalar>& A, OutRef out) const {
@@ -146,10 +156,13 @@ public:
             G.resize(this->m_k, b);
             fill_block(G, i0);
             const Index w = 256;
-            parallel_panels(panel_count(m, w), [&](Index p) {
-                const Index c0 = p * w, c = std::min(w, m - c0);
-                out.block(i0, c0, b, c).noalias() = G.transpose() * B.middleCols(c0, c);
-            });
+            parallel_panels(
+                panel_count(m, w),
+                [&](Index p) {
+                    const Index c0 = p * w, c = std::min(w, m - c0);
+                    out.block(i0, c0, b, c).noalias() = G.transpose() * B.middleCols(c0, c);
+                },
+                double(this->m_k) * double(b) * double(m));
         }
     }
 
@@ -182,9 +195,8 @@ private:
 /// \endcode
 /// \tparam Scalar float or double.
 template <class Scalar>
-class GaussianSketch
-    : public detail::DenseRandomSketch<GaussianSketch<Scalar>, Scalar,
-                                       detail::DenseSketchKind::gaussian> {
+class GaussianSketch : public detail::DenseRandomSketch<GaussianSketch<Scalar>, Scalar,
+                                                        detail::DenseSketchKind::gaussian> {
     using Base = detail::DenseRandomSketch<GaussianSketch<Scalar>, Scalar,
                                            detail::DenseSketchKind::gaussian>;
 
@@ -200,9 +212,8 @@ public:
 /// Same costs and interface as GaussianSketch; generation is about 10x cheaper.
 /// \tparam Scalar float or double.
 template <class Scalar>
-class RademacherSketch
-    : public detail::DenseRandomSketch<RademacherSketch<Scalar>, Scalar,
-                                       detail::DenseSketchKind::rademacher> {
+class RademacherSketch : public detail::DenseRandomSketch<RademacherSketch<Scalar>, Scalar,
+                                                          detail::DenseSketchKind::rademacher> {
     using Base = detail::DenseRandomSketch<RademacherSketch<Scalar>, Scalar,
                                            detail::DenseSketchKind::rademacher>;
 

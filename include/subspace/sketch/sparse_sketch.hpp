@@ -57,8 +57,7 @@ public:
         SketchSparse<Scalar> S(this->m_k, this->m_n);
         S.reserve(Eigen::VectorXi::Constant(this->m_n, static_cast<int>(m_s)));
         for (Index i = 0; i < this->m_n; ++i)
-            for (Index l = 0; l < m_s; ++l)
-                S.insert(m_row[pos(i, l)], i) = m_val[pos(i, l)];
+            for (Index l = 0; l < m_s; ++l) S.insert(m_row[pos(i, l)], i) = m_val[pos(i, l)];
         S.makeCompressed();
         return S;
     }
@@ -70,59 +69,69 @@ public:
         // Panels of T columns of A are transposed into a T x n tile, so that the scatter
         // out(row, :) += v A(i, :) runs over T contiguous columns (vectorized); T = 16.
         constexpr Index T = 16;
-        parallel_panels(panel_count(m, T), [&](Index p) {
-            const Index c0 = p * T, c = std::min(T, m - c0);
-            if (c < T) {
-                for (Index j = c0; j < c0 + c; ++j) scatter_column(A.col(j).data(), out.col(j));
-                return;
-            }
-            Eigen::Matrix<Scalar, T, Eigen::Dynamic> tile = A.middleCols(c0, T).transpose();
-            Eigen::Matrix<Scalar, T, Eigen::Dynamic> acc =
-                Eigen::Matrix<Scalar, T, Eigen::Dynamic>::Zero(T, k);
-            Scalar* accp = acc.data();
-            const Scalar* tp = tile.data();
-            for (Index i = 0; i < n; ++i) {
-                const Scalar* a = tp + i * T;
-                for (Index l = 0; l < m_s; ++l) {
-                    const Scalar v = m_val[pos(i, l)];
-                    Scalar* o = accp + Index(m_row[pos(i, l)]) * T;
-                    for (Index t = 0; t < T; ++t) o[t] += v * a[t];
+        parallel_panels(
+            panel_count(m, T),
+            [&](Index p) {
+                const Index c0 = p * T, c = std::min(T, m - c0);
+                if (c < T) {
+                    for (Index j = c0; j < c0 + c; ++j) scatter_column(A.col(j).data(), out.col(j));
+                    return;
                 }
-            }
-            out.middleCols(c0, T) = acc.transpose();
-        });
+                Eigen::Matrix<Scalar, T, Eigen::Dynamic> tile = A.middleCols(c0, T).transpose();
+                Eigen::Matrix<Scalar, T, Eigen::Dynamic> acc =
+                    Eigen::Matrix<Scalar, T, Eigen::Dynamic>::Zero(T, k);
+                Scalar* accp = acc.data();
+                const Scalar* tp = tile.data();
+                for (Index i = 0; i < n; ++i) {
+                    const Scalar* a = tp + i * T;
+                    for (Index l = 0; l < m_s; ++l) {
+                        const Scalar v = m_val[pos(i, l)];
+                        Scalar* o = accp + Index(m_row[pos(i, l)]) * T;
+                        for (Index t = 0; t < T; ++t) o[t] += v * a[t];
+                    }
+                }
+                out.middleCols(c0, T) = acc.transpose();
+            },
+            double(n) * double(m) * double(m_s));
     }
     void apply_sparse_into(const SketchSparse<Scalar>& A, OutRef out) const {
         const Index m = A.cols();
         if (m == 0) return;
         const int* inner = A.innerIndexPtr();
         const Scalar* val = A.valuePtr();
-        parallel_panels(panel_count(m, 64), [&](Index p) {
-            const Index c1 = std::min(m, (p + 1) * 64);
-            for (Index j = p * 64; j < c1; ++j) {
-                auto o = out.col(j);
-                o.setZero();
-                const auto r = column_range<Scalar>(A, j);
-                for (Index q = r.first; q < r.second; ++q) {
-                    const Index i = inner[q];
-                    for (Index l = 0; l < m_s; ++l) o(m_row[pos(i, l)]) += m_val[pos(i, l)] * val[q];
+        parallel_panels(
+            panel_count(m, 64),
+            [&](Index p) {
+                const Index c1 = std::min(m, (p + 1) * 64);
+                for (Index j = p * 64; j < c1; ++j) {
+                    auto o = out.col(j);
+                    o.setZero();
+                    const auto r = column_range<Scalar>(A, j);
+                    for (Index q = r.first; q < r.second; ++q) {
+                        const Index i = inner[q];
+                        for (Index l = 0; l < m_s; ++l)
+                            o(m_row[pos(i, l)]) += m_val[pos(i, l)] * val[q];
+                    }
                 }
-            }
-        });
+            },
+            double(A.nonZeros()) * double(m_s));
     }
     void apply_right_dense_into(const ConstRef& A, OutRef out) const {
         // Column r of A Sᵀ is the sum over the nonzeros (r, i) of S of S(r, i) A(:, i).
         const Index k = this->m_k, m = A.rows();
         if (m == 0) return;
-        parallel_panels(panel_count(k, 4), [&](Index p) {
-            const Index r1 = std::min(k, (p + 1) * 4);
-            for (Index r = p * 4; r < r1; ++r) {
-                auto o = out.col(r);
-                o.setZero();
-                for (Index q = m_row_ptr[r]; q < m_row_ptr[r + 1]; ++q)
-                    o.noalias() += m_row_val[q] * A.col(m_col_idx[q]);
-            }
-        });
+        parallel_panels(
+            panel_count(k, 4),
+            [&](Index p) {
+                const Index r1 = std::min(k, (p + 1) * 4);
+                for (Index r = p * 4; r < r1; ++r) {
+                    auto o = out.col(r);
+                    o.setZero();
+                    for (Index q = m_row_ptr[r]; q < m_row_ptr[r + 1]; ++q)
+                        o.noalias() += m_row_val[q] * A.col(m_col_idx[q]);
+                }
+            },
+            double(m) * double(this->m_n) * double(m_s));
     }
     void apply_right_sparse_into(const SketchSparse<Scalar>& A, OutRef out) const {
         // A Sᵀ = (S Aᵀ)ᵀ with Aᵀ stored column-major (one transposed copy of A).
@@ -134,18 +143,21 @@ public:
     void apply_transpose_into(const ConstRef& B, OutRef out) const {
         const Index m = B.cols(), n = this->m_n;
         if (m == 0) return;
-        parallel_panels(panel_count(m, 16), [&](Index p) {
-            const Index c1 = std::min(m, (p + 1) * 16);
-            for (Index j = p * 16; j < c1; ++j) {
-                const Scalar* b = B.col(j).data();
-                Scalar* o = out.col(j).data();
-                for (Index i = 0; i < n; ++i) {
-                    Scalar s = 0;
-                    for (Index l = 0; l < m_s; ++l) s += m_val[pos(i, l)] * b[m_row[pos(i, l)]];
-                    o[i] = s;
+        parallel_panels(
+            panel_count(m, 16),
+            [&](Index p) {
+                const Index c1 = std::min(m, (p + 1) * 16);
+                for (Index j = p * 16; j < c1; ++j) {
+                    const Scalar* b = B.col(j).data();
+                    Scalar* o = out.col(j).data();
+                    for (Index i = 0; i < n; ++i) {
+                        Scalar s = 0;
+                        for (Index l = 0; l < m_s; ++l) s += m_val[pos(i, l)] * b[m_row[pos(i, l)]];
+                        o[i] = s;
+                    }
                 }
-            }
-        });
+            },
+            double(n) * double(m) * double(m_s));
     }
 
 protected:
@@ -167,11 +179,13 @@ protected:
                 std::uint64_t t = 0;
                 for (Index l = 0; l < s; ++l) {
                     while (true) {
-                        const auto w = rng.block(static_cast<std::uint32_t>(t / 2), std::uint64_t(i));
+                        const auto w =
+                            rng.block(static_cast<std::uint32_t>(t / 2), std::uint64_t(i));
                         const int lane = static_cast<int>(t % 2);
                         ++t;
                         const std::uint64_t lo = w[2 * lane], hi = w[2 * lane + 1];
-                        const int row = static_cast<int>((lo * static_cast<std::uint64_t>(k)) >> 32);
+                        const int row =
+                            static_cast<int>((lo * static_cast<std::uint64_t>(k)) >> 32);
                         bool repeat = false;
                         for (Index q = 0; q < l; ++q) repeat = repeat || m_row[pos(i, q)] == row;
                         if (repeat) continue;
@@ -209,10 +223,10 @@ private:
     }
 
     Index m_s = 1;
-    std::vector<int> m_row;       // m_row[i s + l]: row of the l-th nonzero of column i
-    std::vector<Scalar> m_val;    // its value
-    std::vector<Index> m_row_ptr; // row-wise: nonzeros of row r are [m_row_ptr[r], m_row_ptr[r+1])
-    std::vector<int> m_col_idx;   // their columns
+    std::vector<int> m_row;        // m_row[i s + l]: row of the l-th nonzero of column i
+    std::vector<Scalar> m_val;     // its value
+    std::vector<Index> m_row_ptr;  // row-wise: nonzeros of row r are [m_row_ptr[r], m_row_ptr[r+1])
+    std::vector<int> m_col_idx;    // their columns
     std::vector<Scalar> m_row_val;
 };
 
@@ -238,10 +252,8 @@ public:
     /// When k < s the sketch uses s = k (a dense sign matrix).
     /// \throws invalid_argument unless 1 <= k <= n and nnz_per_column >= 1.
     SparseSignSketch(Index k, Index n, Index nnz_per_column = 8, std::uint64_t seed = 0)
-        : Base("subspace::SparseSignSketch", k, n,
-               checked_s(nnz_per_column, k), seed,
-               Scalar(1) / std::sqrt(static_cast<Scalar>(
-                               checked_s(nnz_per_column, k)))) {}
+        : Base("subspace::SparseSignSketch", k, n, checked_s(nnz_per_column, k), seed,
+               Scalar(1) / std::sqrt(static_cast<Scalar>(checked_s(nnz_per_column, k)))) {}
     static const char* class_name() { return "SparseSignSketch"; }
 
 private:

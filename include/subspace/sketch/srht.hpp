@@ -133,7 +133,8 @@ public:
         std::iota(perm.begin(), perm.end(), Index(0));
         RandomStream rs(seed, 0x53524855u);
         for (Index t = 0; t < k; ++t) {
-            const auto j = t + static_cast<Index>(rs.next_below(static_cast<std::uint64_t>(m_N - t)));
+            const auto j =
+                t + static_cast<Index>(rs.next_below(static_cast<std::uint64_t>(m_N - t)));
             std::swap(perm[static_cast<std::size_t>(t)], perm[static_cast<std::size_t>(j)]);
         }
         m_rows.assign(perm.begin(), perm.begin() + k);
@@ -159,16 +160,20 @@ public:
     void apply_dense_into(const ConstRef& A, OutRef out) const {
         const Index m = A.cols(), n = this->m_n, k = this->m_k;
         if (m == 0) return;
-        detail::parallel_panels(detail::panel_count(m, 32), [&](Index p) {
-            Vector<Scalar> buf(m_N);
-            const Index c1 = std::min(m, (p + 1) * 32);
-            for (Index j = p * 32; j < c1; ++j) {
-                buf.head(n) = m_sign.cwiseProduct(A.col(j));
-                buf.tail(m_N - n).setZero();
-                detail::fwht_inplace(buf.data(), m_N);
-                for (Index r = 0; r < k; ++r) out(r, j) = m_scale * buf(m_rows[static_cast<std::size_t>(r)]);
-            }
-        });
+        detail::parallel_panels(
+            detail::panel_count(m, 32),
+            [&](Index p) {
+                Vector<Scalar> buf(m_N);
+                const Index c1 = std::min(m, (p + 1) * 32);
+                for (Index j = p * 32; j < c1; ++j) {
+                    buf.head(n) = m_sign.cwiseProduct(A.col(j));
+                    buf.tail(m_N - n).setZero();
+                    detail::fwht_inplace(buf.data(), m_N);
+                    for (Index r = 0; r < k; ++r)
+                        out(r, j) = m_scale * buf(m_rows[static_cast<std::size_t>(r)]);
+                }
+            },
+            double(m) * double(m_N) * 10.0);
     }
     void apply_sparse_into(const detail::SketchSparse<Scalar>& A, OutRef out) const {
         const Index m = A.cols(), k = this->m_k;
@@ -177,51 +182,59 @@ public:
         while ((Index(1) << logN) < m_N) ++logN;
         const int* inner = A.innerIndexPtr();
         const Scalar* val = A.valuePtr();
-        detail::parallel_panels(detail::panel_count(m, 32), [&](Index p) {
-            Vector<Scalar> buf(m_N);
-            const Index c1 = std::min(m, (p + 1) * 32);
-            for (Index j = p * 32; j < c1; ++j) {
-                const auto range = detail::column_range<Scalar>(A, j);
-                const Index nnz = range.second - range.first;
-                if (nnz * k <= m_N * std::max<Index>(logN, 1)) {
-                    // Direct: out(r, j) = sum_i H(row_r, i) D_i A(i, j).
-                    auto o = out.col(j);
-                    o.setZero();
-                    for (Index q = range.first; q < range.second; ++q) {
-                        const Index i = inner[q];
-                        const Scalar v = m_scale * m_sign(i) * val[q];
-                        for (Index r = 0; r < k; ++r) {
-                            const auto hr = static_cast<std::uint64_t>(m_rows[static_cast<std::size_t>(r)]);
-                            o(r) += detail::odd_parity(hr & static_cast<std::uint64_t>(i)) ? -v : v;
+        detail::parallel_panels(
+            detail::panel_count(m, 32),
+            [&](Index p) {
+                Vector<Scalar> buf(m_N);
+                const Index c1 = std::min(m, (p + 1) * 32);
+                for (Index j = p * 32; j < c1; ++j) {
+                    const auto range = detail::column_range<Scalar>(A, j);
+                    const Index nnz = range.second - range.first;
+                    if (nnz * k <= m_N * std::max<Index>(logN, 1)) {
+                        // Direct: out(r, j) = sum_i H(row_r, i) D_i A(i, j).
+                        auto o = out.col(j);
+                        o.setZero();
+                        for (Index q = range.first; q < range.second; ++q) {
+                            const Index i = inner[q];
+                            const Scalar v = m_scale * m_sign(i) * val[q];
+                            for (Index r = 0; r < k; ++r) {
+                                const auto hr =
+                                    static_cast<std::uint64_t>(m_rows[static_cast<std::size_t>(r)]);
+                                o(r) +=
+                                    detail::odd_parity(hr & static_cast<std::uint64_t>(i)) ? -v : v;
+                            }
                         }
+                    } else {
+                        buf.setZero();
+                        for (Index q = range.first; q < range.second; ++q)
+                            buf(inner[q]) = m_sign(inner[q]) * val[q];
+                        detail::fwht_inplace(buf.data(), m_N);
+                        for (Index r = 0; r < k; ++r)
+                            out(r, j) = m_scale * buf(m_rows[static_cast<std::size_t>(r)]);
                     }
-                } else {
-                    buf.setZero();
-                    for (Index q = range.first; q < range.second; ++q)
-                        buf(inner[q]) = m_sign(inner[q]) * val[q];
-                    detail::fwht_inplace(buf.data(), m_N);
-                    for (Index r = 0; r < k; ++r)
-                        out(r, j) = m_scale * buf(m_rows[static_cast<std::size_t>(r)]);
                 }
-            }
-        });
+            },
+            double(A.nonZeros()) * double(k));
     }
     void apply_right_dense_into(const ConstRef& A, OutRef out) const {
         // Row t of A Sᵀ is S applied to row t of A: panels of 64 rows are transposed.
         const Index m = A.rows(), n = this->m_n, k = this->m_k;
         if (m == 0) return;
-        detail::parallel_panels(detail::panel_count(m, 64), [&](Index p) {
-            const Index r0 = p * 64, rb = std::min<Index>(64, m - r0);
-            Vector<Scalar> buf(m_N);
-            Mat tile = A.middleRows(r0, rb).transpose();
-            for (Index t = 0; t < rb; ++t) {
-                buf.head(n) = m_sign.cwiseProduct(tile.col(t));
-                buf.tail(m_N - n).setZero();
-                detail::fwht_inplace(buf.data(), m_N);
-                for (Index r = 0; r < k; ++r)
-                    out(r0 + t, r) = m_scale * buf(m_rows[static_cast<std::size_t>(r)]);
-            }
-        });
+        detail::parallel_panels(
+            detail::panel_count(m, 64),
+            [&](Index p) {
+                const Index r0 = p * 64, rb = std::min<Index>(64, m - r0);
+                Vector<Scalar> buf(m_N);
+                Mat tile = A.middleRows(r0, rb).transpose();
+                for (Index t = 0; t < rb; ++t) {
+                    buf.head(n) = m_sign.cwiseProduct(tile.col(t));
+                    buf.tail(m_N - n).setZero();
+                    detail::fwht_inplace(buf.data(), m_N);
+                    for (Index r = 0; r < k; ++r)
+                        out(r0 + t, r) = m_scale * buf(m_rows[static_cast<std::size_t>(r)]);
+                }
+            },
+            double(m) * double(m_N) * 10.0);
     }
     void apply_right_sparse_into(const detail::SketchSparse<Scalar>& A, OutRef out) const {
         const detail::SketchSparse<Scalar> At = A.transpose();
@@ -233,17 +246,20 @@ public:
         // Sᵀ B = sqrt(1/k) D H Pᵀ B (H is symmetric).
         const Index m = B.cols(), n = this->m_n, k = this->m_k;
         if (m == 0) return;
-        detail::parallel_panels(detail::panel_count(m, 32), [&](Index p) {
-            Vector<Scalar> buf(m_N);
-            const Index c1 = std::min(m, (p + 1) * 32);
-            for (Index j = p * 32; j < c1; ++j) {
-                buf.setZero();
-                for (Index r = 0; r < k; ++r)
-                    buf(m_rows[static_cast<std::size_t>(r)]) = m_scale * B(r, j);
-                detail::fwht_inplace(buf.data(), m_N);
-                out.col(j) = m_sign.cwiseProduct(buf.head(n));
-            }
-        });
+        detail::parallel_panels(
+            detail::panel_count(m, 32),
+            [&](Index p) {
+                Vector<Scalar> buf(m_N);
+                const Index c1 = std::min(m, (p + 1) * 32);
+                for (Index j = p * 32; j < c1; ++j) {
+                    buf.setZero();
+                    for (Index r = 0; r < k; ++r)
+                        buf(m_rows[static_cast<std::size_t>(r)]) = m_scale * B(r, j);
+                    detail::fwht_inplace(buf.data(), m_N);
+                    out.col(j) = m_sign.cwiseProduct(buf.head(n));
+                }
+            },
+            double(m) * double(m_N) * 10.0);
     }
 
 private:

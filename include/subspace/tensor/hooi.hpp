@@ -36,8 +36,9 @@ namespace subspace {
 /// Options of hooi().
 struct HooiOptions {
     Index max_iterations = 50;  ///< sweeps over all modes (default 50)
-    /// Stop when the relative error changes by less than `tol` between two sweeps (the Tensor
-    /// Toolbox's fit-change rule; default 1e-8). 0 runs max_iterations sweeps.
+    /// Stop when the relative error changes by at most `tol` between two sweeps (the Tensor
+    /// Toolbox's fit-change rule; default 1e-8). A positive tol is raised to 10 ε of the scalar
+    /// (the rounding level of the error estimate, 1.2e-6 for float). 0 runs max_iterations sweeps.
     double tol = 1e-8;
     TuckerOptions init;  ///< options of the ST-HOSVD that initialises the factors
     /// Called after each sweep with the sweep number and the relative error estimate
@@ -147,6 +148,10 @@ HooiResult<Scalar, N> hooi_impl(const TView<Scalar>& X, const RankRule& rule,
     double err = error_estimate(norm2, s.core);
     res.error_estimates.push_back(err);
     res.stop_reason = StopReason::max_iterations;
+    const double tol =
+        opts.tol > 0
+            ? std::max(opts.tol, 10.0 * static_cast<double>(Eigen::NumTraits<Scalar>::epsilon()))
+            : -1.0;
     for (Index it = 1; it <= opts.max_iterations && s.last_active >= 0; ++it) {
         hooi_sweep(X, 0, X.order(), s);
         const double e = error_estimate(norm2, s.core);
@@ -158,7 +163,7 @@ HooiResult<Scalar, N> hooi_impl(const TView<Scalar>& X, const RankRule& rule,
             res.stop_reason = StopReason::callback;
             break;
         }
-        if (change <= opts.tol) {
+        if (change <= tol) {
             res.converged = true;
             res.stop_reason = StopReason::converged;
             break;

@@ -27,10 +27,15 @@ using SketchSparse = Eigen::SparseMatrix<Scalar, Eigen::ColMajor, int>;
 /// Calls f(p) for p in [0, n_panels) in an OpenMP team (serially without OpenMP). Unlike
 /// parallel_for it always opens the team, so that an Eigen product called inside f runs
 /// single-threaded with the single-thread blocking: its bits then do not depend on the number
-/// of threads. Each call must write only its own outputs.
+/// of threads. Each call must write only its own outputs. `work` estimates the total
+/// multiply-adds: below 1e5 the loop runs serially (Eigen then stays single-threaded too).
 template <class F>
-void parallel_panels(Index n_panels, F&& f) {
+void parallel_panels(Index n_panels, F&& f, double work = 1e9) {
 #if defined(_OPENMP)
+    if (work < 1e5) {
+        for (Index p = 0; p < n_panels; ++p) f(p);
+        return;
+    }
     if (!omp_in_parallel() && n_panels > 1) {
 #pragma omp parallel for schedule(dynamic, 1)
         for (Index p = 0; p < n_panels; ++p) f(p);
@@ -43,6 +48,7 @@ void parallel_panels(Index n_panels, F&& f) {
         return;
     }
 #endif
+    (void)work;
     for (Index p = 0; p < n_panels; ++p) f(p);
 }
 
@@ -54,8 +60,8 @@ inline Index panel_count(Index n, Index w) { return n <= 0 ? 0 : (n + w - 1) / w
 template <class Scalar>
 inline std::pair<Index, Index> column_range(const SketchSparse<Scalar>& A, Index j) {
     const Index b = A.outerIndexPtr()[j];
-    const Index e = A.isCompressed() ? Index(A.outerIndexPtr()[j + 1])
-                                     : b + Index(A.innerNonZeroPtr()[j]);
+    const Index e =
+        A.isCompressed() ? Index(A.outerIndexPtr()[j + 1]) : b + Index(A.innerNonZeroPtr()[j]);
     return {b, e};
 }
 
@@ -169,8 +175,7 @@ protected:
     static void check_sizes(const char* fn, Index k, Index n) {
         check_positive(fn, "n", n);
         check_in_range(fn, "k", k, Index(1), n);
-        if (n > Index(0x7FFFFFFF))
-            throw_invalid(fn, "n", "at most 2^31 - 1", to_text(n));
+        if (n > Index(0x7FFFFFFF)) throw_invalid(fn, "n", "at most 2^31 - 1", to_text(n));
     }
 
     std::string name(const char* method) const {
