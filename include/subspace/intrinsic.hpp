@@ -5,6 +5,7 @@
 /// every data matrix are points (d x n).
 #pragma once
 
+#include "subspace/intrinsic/calibration.hpp"
 #include "subspace/intrinsic/corrint.hpp"
 #include "subspace/intrinsic/id_estimate.hpp"
 #include "subspace/intrinsic/knn.hpp"

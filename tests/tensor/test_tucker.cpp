@@ -154,10 +154,19 @@ TEMPLATE_TEST_CASE("the tolerance rule keeps the error below tol with the true r
 
 TEST_CASE("the automatic method falls back to the SVD where the Gram matrix is blind",
           "[tensor][tucker][accuracy]") {
-    // Exact multilinear rank (4, 4, 4) with a core whose entries decay like 1e-3^(i+j+k): the
-    // 4th singular value of each unfolding is about 1e-9 relative, its square 1e-18 is below
-    // the Gram matrix's rounding level (1e-16).
-    const auto X = low_rank_tensor<double, 3>({20, 18, 16}, {4, 4, 4}, 31, 1e-3);
+    // Exact multilinear rank (4, 4, 4): diagonal core (1, 1e-3, 1e-6, 1e-9), so every unfolding
+    // has exactly these singular values; 1e-9 squared is below the Gram matrix's rounding
+    // level (about 1e-16).
+    T<double, 3> X(4, 4, 4);
+    X.setZero();
+    for (Index i = 0; i < 4; ++i) X(i, i, i) = std::pow(1e-3, static_cast<double>(i));
+    const std::array<Index, 3> dims{20, 18, 16};
+    for (int k = 0; k < 3; ++k) {
+        const auto U = test_util::random_orthonormal<double>(dims[static_cast<std::size_t>(k)], 4,
+                                                             static_cast<std::uint64_t>(60 + k));
+        T<double, 3> Y = naive_mode_product<double, 3>(X, U, k);
+        X = Y;
+    }
     const std::vector<Index> r{4, 4, 4};
     subspace::TuckerOptions gram;
     gram.factor_method = subspace::FactorMethod::gram;
