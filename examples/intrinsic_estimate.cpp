@@ -27,7 +27,8 @@ Eigen::MatrixXd read_raw(const std::string& path, Index n, Index D) {
     if (!in) throw std::runtime_error("cannot open " + path);
     in.read(reinterpret_cast<char*>(X.data()),
             static_cast<std::streamsize>(sizeof(double) * static_cast<std::size_t>(n * D)));
-    if (in.gcount() != static_cast<std::streamsize>(sizeof(double) * static_cast<std::size_t>(n * D)))
+    if (in.gcount() !=
+        static_cast<std::streamsize>(sizeof(double) * static_cast<std::size_t>(n * D)))
         throw std::runtime_error("short file " + path);
     return X;
 }
@@ -68,9 +69,10 @@ void print_header() {
 }
 
 void print_row(const std::string& name, Index D, const std::string& d, const Row& r) {
-    std::printf("%-22s %4ld %4s | %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f | %9.2f\n",
-                name.c_str(), static_cast<long>(D), d.c_str(), r.mle, r.twonn, r.twonn_ml, r.gride,
-                r.lpca, r.corrint, r.mom, r.tle, r.mada, r.mind, r.calibrated);
+    std::printf(
+        "%-22s %4ld %4s | %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f | %9.2f\n",
+        name.c_str(), static_cast<long>(D), d.c_str(), r.mle, r.twonn, r.twonn_ml, r.gride, r.lpca,
+        r.corrint, r.mom, r.tle, r.mada, r.mind, r.calibrated);
 }
 
 int benchmark(const std::string& dir) {
@@ -92,7 +94,8 @@ int benchmark(const std::string& dir) {
         while (b < js.size() && js[b] != ',' && js[b] != '"' && js[b] != '\n' && js[b] != '}') ++b;
         return js.substr(a, b - a);
     };
-    const char* names[] = {"MLE20", "TwoNN", "2NN-ml", "GRIDE4", "lPCA", "CorrInt", "MOM", "TLE", "MADA", "MiND", "estimate"};
+    const char* names[] = {"MLE20", "TwoNN", "2NN-ml", "GRIDE4", "lPCA",    "CorrInt",
+                           "MOM",   "TLE",   "MADA",   "MiND",   "estimate"};
     std::vector<double> err_main(11, 0.0), err_extra(11, 0.0);
     int n_main = 0, n_extra = 0;
     print_header();
@@ -110,14 +113,18 @@ int benchmark(const std::string& dir) {
         const std::string name = file.substr(6, file.find("_n2500") - 6);
         print_row(name, D, tid, r);
         const double d = std::stod(tid);
-        const double v[] = {r.mle, r.twonn, r.twonn_ml, r.gride, r.lpca, r.corrint, r.mom, r.tle, r.mada, r.mind, r.calibrated};
+        const double v[] = {r.mle, r.twonn, r.twonn_ml, r.gride, r.lpca,      r.corrint,
+                            r.mom, r.tle,   r.mada,     r.mind,  r.calibrated};
         const bool extra = name[1] == 'b' || name[1] == 'n' || name[1] == 'p';  // Mbeta, Mn*, Mp*
-        for (int i = 0; i < 11; ++i) (extra ? err_extra : err_main)[static_cast<std::size_t>(i)] += std::abs(v[i] - d) / d;
+        for (int i = 0; i < 11; ++i)
+            (extra ? err_extra : err_main)[static_cast<std::size_t>(i)] += std::abs(v[i] - d) / d;
         (extra ? n_extra : n_main)++;
     }
-    std::printf("\nmean relative error (%%)   M1..M13 (%d sets) | extras (%d sets)\n", n_main, n_extra);
+    std::printf("\nmean relative error (%%)   M1..M13 (%d sets) | extras (%d sets)\n", n_main,
+                n_extra);
     for (int i = 0; i < 11; ++i)
-        std::printf("  %-9s %8.1f | %8.1f\n", names[i], 100.0 * err_main[static_cast<std::size_t>(i)] / n_main,
+        std::printf("  %-9s %8.1f | %8.1f\n", names[i],
+                    100.0 * err_main[static_cast<std::size_t>(i)] / n_main,
                     100.0 * err_extra[static_cast<std::size_t>(i)] / n_extra);
     return n_main > 0 ? 0 : 1;
 }

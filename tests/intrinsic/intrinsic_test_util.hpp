@@ -31,7 +31,8 @@ inline Eigen::MatrixXd read_points(const std::string& name, Index n, Index D) {
     REQUIRE(in.good());
     in.read(reinterpret_cast<char*>(X.data()),
             static_cast<std::streamsize>(sizeof(double) * static_cast<std::size_t>(n * D)));
-    REQUIRE(in.gcount() == static_cast<std::streamsize>(sizeof(double) * static_cast<std::size_t>(n * D)));
+    REQUIRE(in.gcount() ==
+            static_cast<std::streamsize>(sizeof(double) * static_cast<std::size_t>(n * D)));
     return X;
 }
 

@@ -21,7 +21,8 @@ TEST_CASE("uniform_ball draws points uniformly in the unit ball", "[intrinsic][c
     }
     // Same seed and stream -> same bits; different stream -> different points.
     CHECK(subspace::uniform_ball<double>(4, 50, 9) == subspace::uniform_ball<double>(4, 50, 9));
-    CHECK(subspace::uniform_ball<double>(4, 50, 9, 1) != subspace::uniform_ball<double>(4, 50, 9, 2));
+    CHECK(subspace::uniform_ball<double>(4, 50, 9, 1) !=
+          subspace::uniform_ball<double>(4, 50, 9, 2));
     REQUIRE_INVALID(subspace::uniform_ball<double>(0, 5, 1), "subspace::uniform_ball", "'d'");
 }
 
@@ -67,11 +68,12 @@ TEST_CASE("estimate_dimension corrects the downward bias of TwoNN on flat subspa
     }
     CHECK(err_cal < err_raw);
     // Float input works and gives a nearby value.
-    const Eigen::MatrixXd Y = test_util::random_orthonormal<double>(10, 3, 1) *
-                              subspace::Rng(3).uniform<double>(3, 500);
+    const Eigen::MatrixXd Y =
+        test_util::random_orthonormal<double>(10, 3, 1) * subspace::Rng(3).uniform<double>(3, 500);
     const double a = subspace::estimate_dimension(Y).dimension;
     const double b = subspace::estimate_dimension(Eigen::MatrixXf(Y.cast<float>())).dimension;
     CHECK(std::abs(a - 3.0) < 0.45);
     CHECK(std::abs(a - b) < 1e-3);
-    REQUIRE_INVALID(subspace::estimate_dimension(Eigen::MatrixXd(3, 0)), "subspace::estimate_dimension", "'X'");
+    REQUIRE_INVALID(subspace::estimate_dimension(Eigen::MatrixXd(3, 0)),
+                    "subspace::estimate_dimension", "'X'");
 }

@@ -25,8 +25,8 @@ Eigen::MatrixXd cube_in(Index d, Index D, Index n, std::uint64_t seed) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("estimators reproduce skdim 0.3.4 on benchmark manifolds", "[intrinsic][reference]",
-                   float, double) {
+TEMPLATE_TEST_CASE("estimators reproduce skdim 0.3.4 on benchmark manifolds",
+                   "[intrinsic][reference]", float, double) {
     using Scalar = TestType;
     // float input changes the distances at 1e-7 relative; double must agree to 1e-9 or better.
     const double tol = sizeof(Scalar) == 4 ? 2e-4 : 1e-10;
@@ -42,10 +42,13 @@ TEMPLATE_TEST_CASE("estimators reproduce skdim 0.3.4 on benchmark manifolds", "[
         const auto mle = subspace::mle_dimension(X, mo);
         CHECK(rel_diff(mle.dimension, v.at("MLE_k20")) < tol);
         mo.combination = subspace::MleCombination::mean;
-        CHECK(rel_diff(subspace::mle_dimension(X, mo).dimension, v.at("MLE_k20_LB_mean_of_pw")) < tol);
+        CHECK(rel_diff(subspace::mle_dimension(X, mo).dimension, v.at("MLE_k20_LB_mean_of_pw")) <
+              tol);
         mo.combination = subspace::MleCombination::median;
-        CHECK(rel_diff(subspace::mle_dimension(X, mo).dimension, v.at("MLE_k20_median_of_pw")) < tol);
-        const Eigen::VectorXd pw = intrinsic_test::read_vector(std::string(name) + "_MLE_k20_pw.f64", r.n);
+        CHECK(rel_diff(subspace::mle_dimension(X, mo).dimension, v.at("MLE_k20_median_of_pw")) <
+              tol);
+        const Eigen::VectorXd pw =
+            intrinsic_test::read_vector(std::string(name) + "_MLE_k20_pw.f64", r.n);
         REQUIRE(mle.pointwise.size() == r.n);
         CHECK(((mle.pointwise - pw).cwiseAbs().array() / pw.array()).maxCoeff() < tol * 10);
         subspace::MleOptions m5;
@@ -78,12 +81,16 @@ TEMPLATE_TEST_CASE("estimators reproduce skdim 0.3.4 on benchmark manifolds", "[
             CHECK(subspace::mind_ml_dimension(X, mint).dimension == v.at("MiND_ML"));
             const auto g = subspace::knn(X, 21, subspace::KnnOptions{});
             Eigen::VectorXd lr(r.n);
-            for (Index i = 0; i < r.n; ++i) lr(i) = std::log(double(g.distances(0, i)) / double(g.distances(20, i)));
+            for (Index i = 0; i < r.n; ++i)
+                lr(i) = std::log(double(g.distances(0, i)) / double(g.distances(20, i)));
             const double dm = subspace::mind_ml_dimension(X, mi).dimension;
-            CHECK(subspace::detail::mind_loglik(dm, lr, 20.0) > subspace::detail::mind_loglik(2.0, lr, 20.0));
+            CHECK(subspace::detail::mind_loglik(dm, lr, 20.0) >
+                  subspace::detail::mind_loglik(2.0, lr, 20.0));
         } else {
-            CHECK(rel_diff(subspace::mind_ml_dimension(X, mi).dimension, v.at("MiND_ML")) < 1e-6 + tol);
-            CHECK(rel_diff(subspace::mind_ml_dimension(X).dimension, v.at("MiND_ML_Dfull")) < 1e-6 + tol);
+            CHECK(rel_diff(subspace::mind_ml_dimension(X, mi).dimension, v.at("MiND_ML")) <
+                  1e-6 + tol);
+            CHECK(rel_diff(subspace::mind_ml_dimension(X).dimension, v.at("MiND_ML_Dfull")) <
+                  1e-6 + tol);
         }
         // GRIDE: DADApy bisects to 1e-7 absolute, so agreement is at that level.
         const auto gs = subspace::gride_scaling(X, 6);
@@ -114,7 +121,8 @@ TEST_CASE("estimators on a precomputed graph equal the estimators on the points"
     REQUIRE(subspace::twonn_dimension(X).dimension == subspace::twonn_dimension(g).dimension);
     subspace::GrideOptions go;
     go.n1 = 4;
-    REQUIRE(subspace::gride_dimension(X, go).dimension == subspace::gride_dimension(g, go).dimension);
+    REQUIRE(subspace::gride_dimension(X, go).dimension ==
+            subspace::gride_dimension(g, go).dimension);
     // The k-range average is the mean of the single-k estimates (Levina–Bickel eq. 9).
     double s = 0;
     for (Index k = 12; k <= 30; ++k) {
@@ -156,7 +164,8 @@ TEST_CASE("correlation dimension from distances equals the one from points", "[i
     subspace::MindOptions mi;
     mi.d_max = 0.5;
     REQUIRE_INVALID(subspace::mind_ml_dimension(X, mi), "subspace::mind_ml_dimension", "d_max");
-    REQUIRE_INVALID(subspace::mada_dimension(Eigen::MatrixXd(2, 0)), "subspace::mada_dimension", "'X'");
+    REQUIRE_INVALID(subspace::mada_dimension(Eigen::MatrixXd(2, 0)), "subspace::mada_dimension",
+                    "'X'");
 }
 
 TEST_CASE("MLE and GRIDE closed forms on synthetic neighbour distances", "[intrinsic]") {
@@ -184,7 +193,8 @@ TEST_CASE("MLE and GRIDE closed forms on synthetic neighbour distances", "[intri
     ml.method = subspace::TwoNnMethod::maximum_likelihood;
     CHECK(subspace::twonn_dimension(g, ml).dimension == Approx(3.0 * m / (4.0 * std::log(2.0))));
     // GRIDE n1 = 1 solves Σ log μ = (n − 1)/d, the TwoNN ML closed form.
-    CHECK(subspace::gride_dimension(g).dimension == Approx(3.0 * m / (4.0 * std::log(2.0))).epsilon(1e-12));
+    CHECK(subspace::gride_dimension(g).dimension ==
+          Approx(3.0 * m / (4.0 * std::log(2.0))).epsilon(1e-12));
 }
 
 TEST_CASE("lPCA rules on a known spectrum", "[intrinsic]") {
@@ -253,15 +263,19 @@ TEMPLATE_TEST_CASE("estimators give finite values on degenerate data", "[intrins
     dup_ << base, base, base;
     const M dup = dup_;
     // Points in a 2-d affine subspace of R^30.
-    const M flat = (cube_in(2, 30, 300, 6).colwise() + Eigen::VectorXd::Constant(30, 1.0)).cast<Scalar>();
+    const M flat =
+        (cube_in(2, 30, 300, 6).colwise() + Eigen::VectorXd::Constant(30, 1.0)).cast<Scalar>();
     // n barely above k.
     const M few = cube_in(3, 5, 21, 7).cast<Scalar>();
     for (const M* X : {&dup, &flat, &few}) {
-        CHECK(std::isfinite(subspace::mom_dimension(*X, subspace::MomOptions{10, subspace::MleCombination::mean}).dimension));
+        CHECK(std::isfinite(
+            subspace::mom_dimension(*X, subspace::MomOptions{10, subspace::MleCombination::mean})
+                .dimension));
         CHECK(std::isfinite(subspace::tle_dimension(*X).dimension));
         CHECK(std::isfinite(subspace::mada_dimension(*X).dimension));
         CHECK(std::isfinite(subspace::corrint_dimension(*X).dimension));
-        CHECK(std::isfinite(subspace::mind_ml_dimension(*X, subspace::MindOptions{19, 1e4, false}).dimension));
+        CHECK(std::isfinite(
+            subspace::mind_ml_dimension(*X, subspace::MindOptions{19, 1e4, false}).dimension));
         const auto a = subspace::mle_dimension(*X);
         CHECK(std::isfinite(a.dimension));
         CHECK(a.pointwise.allFinite());
@@ -304,7 +318,8 @@ TEST_CASE("estimators reject bad input", "[intrinsic][errors]") {
     mo = subspace::MleOptions();
     mo.k_max = 10;
     REQUIRE_INVALID(subspace::mle_dimension(X, mo), "subspace::mle_dimension", "opts.k_max");
-    REQUIRE_INVALID(subspace::mle_dimension(Eigen::MatrixXd(5, 0)), "subspace::mle_dimension", "'X'");
+    REQUIRE_INVALID(subspace::mle_dimension(Eigen::MatrixXd(5, 0)), "subspace::mle_dimension",
+                    "'X'");
     Eigen::MatrixXd B = X;
     B(2, 3) = std::numeric_limits<double>::quiet_NaN();
     REQUIRE_INVALID(subspace::mle_dimension(B), "subspace::mle_dimension", "'X'");

@@ -33,13 +33,13 @@ void require_matches_naive(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dy
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("knn equals a naive exact scan for both algorithms and any tiling", "[intrinsic][knn]",
-                   float, double) {
+TEMPLATE_TEST_CASE("knn equals a naive exact scan for both algorithms and any tiling",
+                   "[intrinsic][knn]", float, double) {
     using Scalar = TestType;
     const subspace::Rng rng(11);
     for (Index d : {Index(2), Index(3), Index(7), Index(40)}) {
-        const Eigen::Matrix<Scalar, -1, -1> X = rng.with_stream(static_cast<std::uint32_t>(d))
-                                                    .template normal<Scalar>(d, 300);
+        const Eigen::Matrix<Scalar, -1, -1> X =
+            rng.with_stream(static_cast<std::uint32_t>(d)).template normal<Scalar>(d, 300);
         for (Index k : {Index(1), Index(5), Index(30)}) {
             KnnOptions o;
             o.method = KnnMethod::brute_force;
@@ -56,8 +56,8 @@ TEMPLATE_TEST_CASE("knn equals a naive exact scan for both algorithms and any ti
     }
 }
 
-TEMPLATE_TEST_CASE("knn is exact far from the origin where the GEMM formula cancels", "[intrinsic][knn]",
-                   float, double) {
+TEMPLATE_TEST_CASE("knn is exact far from the origin where the GEMM formula cancels",
+                   "[intrinsic][knn]", float, double) {
     using Scalar = TestType;
     const subspace::Rng rng(5);
     // Points of spread 1 around an offset of 1e4 (float: 1e2): ‖x‖² + ‖y‖² − 2xᵀy loses all

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <Eigen/Cholesky>
+#include <Eigen/LU>
 #include <Eigen/QR>
 #include <Eigen/SVD>
 #include <Eigen/SparseCore>

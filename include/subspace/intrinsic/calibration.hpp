@@ -39,10 +39,11 @@ enum class CalibratedBase {
 /// \ingroup intrinsic
 /// Options of `IdCalibration` and `estimate_dimension`.
 struct CalibrationOptions {
-    CalibratedBase base = CalibratedBase::twonn_ml;  ///< estimator being calibrated (see estimate_dimension)
-    Index k = 20;                 ///< neighbours of the MLE base
-    Index repeats = 2;            ///< independent balls averaged per dimension
-    Index max_points = 5000;      ///< calibration balls use min(n, max_points) points
+    CalibratedBase base =
+        CalibratedBase::twonn_ml;   ///< estimator being calibrated (see estimate_dimension)
+    Index k = 20;                   ///< neighbours of the MLE base
+    Index repeats = 2;              ///< independent balls averaged per dimension
+    Index max_points = 5000;        ///< calibration balls use min(n, max_points) points
     std::uint64_t seed = 20140101;  ///< Philox seed of the ball draws
 };
 
@@ -96,8 +97,8 @@ public:
         if (it != m_cache.end()) return it->second;
         double s = 0.0;
         for (Index r = 0; r < m_opts.repeats; ++r) {
-            const Eigen::MatrixXd B = uniform_ball<double>(
-                d, m_n, m_opts.seed, static_cast<std::uint32_t>(1000 * d + r));
+            const Eigen::MatrixXd B =
+                uniform_ball<double>(d, m_n, m_opts.seed, static_cast<std::uint32_t>(1000 * d + r));
             s += raw<double>(B);
         }
         const double v = s / static_cast<double>(m_opts.repeats);
@@ -158,9 +159,10 @@ IdEstimate estimate_dimension(const Eigen::MatrixBase<Derived>& X, IdCalibration
 /// `IdCalibration`). On the 24 benchmark sets of skdim (n = 2500, `example_intrinsic_estimate
 /// --benchmark`) its mean relative error is 4.6% on M1...M13 and 9.2% on the six extra sets,
 /// against 10.2% / 17.9% for skdim's TwoNN and 16.3% / 25.9% for MLE(k = 20); calibrating
-/// MLE(k = 20) instead gives 10.2% / 13.8% (MLE overestimates curves such as M5b and M13b). Cost: the raw estimate plus about
-/// 2 log₂(d) calibration estimates on min(n, 5000) points (pass an IdCalibration to reuse them).
-/// \throws invalid_argument for bad X (empty, non-finite, fewer than k + 2 distinct points).
+/// MLE(k = 20) instead gives 10.2% / 13.8% (MLE overestimates curves such as M5b and M13b). Cost:
+/// the raw estimate plus about 2 log₂(d) calibration estimates on min(n, 5000) points (pass an
+/// IdCalibration to reuse them). \throws invalid_argument for bad X (empty, non-finite, fewer than
+/// k + 2 distinct points).
 template <class Derived>
 IdEstimate estimate_dimension(const Eigen::MatrixBase<Derived>& X,
                               const CalibrationOptions& opts = {}) {

@@ -126,15 +126,16 @@ IdEstimate corrint_dimension(const Eigen::MatrixBase<Derived>& X, const CorrIntO
     const Eigen::Ref<const Matrix<Scalar>> Xr(X.derived());
     detail::check_estimator_input<Scalar>(fn, Xr, opts.k2, 2);
     detail::check_corrint_options(fn, opts, Xr.cols());
-    return detail::on_unique_points<Scalar>(fn, Xr, opts.k2, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
-        const auto r = detail::corrint_radii(detail::estimator_knn<Scalar>(U, opts.k2), opts);
-        const auto c = detail::count_pairs_below<Scalar>(U, r);
-        IdEstimate e;
-        e.dimension = detail::corrint_slope(c[0], c[1], static_cast<double>(r[0]),
-                                            static_cast<double>(r[1]),
-                                            static_cast<double>(U.cols()));
-        return e;
-    });
+    return detail::on_unique_points<Scalar>(
+        fn, Xr, opts.k2, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
+            const auto r = detail::corrint_radii(detail::estimator_knn<Scalar>(U, opts.k2), opts);
+            const auto c = detail::count_pairs_below<Scalar>(U, r);
+            IdEstimate e;
+            e.dimension =
+                detail::corrint_slope(c[0], c[1], static_cast<double>(r[0]),
+                                      static_cast<double>(r[1]), static_cast<double>(U.cols()));
+            return e;
+        });
 }
 
 /// \ingroup intrinsic
@@ -152,7 +153,8 @@ IdEstimate corrint_dimension_from_distances(const Eigen::MatrixBase<Derived>& di
     detail::check_not_empty(fn, "dist", Dm.rows(), Dm.cols());
     detail::check_shape(fn, "dist", Dm.rows(), Dm.cols(), Dm.cols(), Dm.cols());
     detail::check_finite(fn, "dist", Dm);
-    if ((Dm.array() < Scalar(0)).any()) detail::throw_invalid(fn, "dist", "nonnegative", "a negative entry");
+    if ((Dm.array() < Scalar(0)).any())
+        detail::throw_invalid(fn, "dist", "nonnegative", "a negative entry");
     const Index n = Dm.cols();
     if (n < 3) detail::throw_invalid(fn, "dist", "at least 3 points", detail::to_text(n));
     detail::check_corrint_options(fn, opts, n);

@@ -3,12 +3,12 @@
 /// internals that validate a precomputed k-NN graph and compute one for an estimator.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 #include <utility>
 #include <vector>
-#include <algorithm>
 
 #include <Eigen/Core>
 
@@ -108,7 +108,8 @@ UniquePoints<Scalar> unique_points(const Eigen::Ref<const Matrix<Scalar>>& X) {
         pos_of_group[static_cast<std::size_t>(group[static_cast<std::size_t>(kept[t])])] =
             static_cast<Index>(t);
     u.unique.resize(d, static_cast<Index>(kept.size()));
-    for (std::size_t t = 0; t < kept.size(); ++t) u.unique.col(static_cast<Index>(t)) = X.col(kept[t]);
+    for (std::size_t t = 0; t < kept.size(); ++t)
+        u.unique.col(static_cast<Index>(t)) = X.col(kept[t]);
     u.rep.resize(static_cast<std::size_t>(n));
     for (Index i = 0; i < n; ++i)
         u.rep[static_cast<std::size_t>(i)] =
@@ -129,7 +130,8 @@ IdEstimate on_unique_points(const char* fn, const Eigen::Ref<const Matrix<Scalar
     IdEstimate e = f(Eigen::Ref<const Matrix<Scalar>>(u.unique));
     if (e.pointwise.size() == u.unique.cols()) {
         Eigen::VectorXd full(X.cols());
-        for (Index i = 0; i < X.cols(); ++i) full(i) = e.pointwise(u.rep[static_cast<std::size_t>(i)]);
+        for (Index i = 0; i < X.cols(); ++i)
+            full(i) = e.pointwise(u.rep[static_cast<std::size_t>(i)]);
         e.pointwise = std::move(full);
     }
     return e;

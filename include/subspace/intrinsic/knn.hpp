@@ -123,7 +123,8 @@ std::size_t knn_refine(const Eigen::Ref<const Matrix<Scalar>>& X, Index q, bool 
 
 template <class Scalar>
 void knn_brute_force(const Eigen::Ref<const Matrix<Scalar>>& X, Index k, const KnnOptions& opts,
-                     Matrix<Scalar>& dist, Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic>& ind,
+                     Matrix<Scalar>& dist,
+                     Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic>& ind,
                      std::vector<char>& failed) {
     const Index d = X.rows();
     const Index n = X.cols();
@@ -263,7 +264,8 @@ void knn_kd_tree(const Eigen::Ref<const Matrix<Scalar>>& X, Index k, const KnnOp
                 bool ok = static_cast<Index>(left) >= k;
                 if (ok && !complete) {
                     const Scalar dk = cand[static_cast<std::size_t>(k - 1)].first;
-                    ok = tree_max * (Scalar(1) - Scalar(16) * eps) > dk * (Scalar(1) + Scalar(16) * eps);
+                    ok = tree_max * (Scalar(1) - Scalar(16) * eps) >
+                         dk * (Scalar(1) + Scalar(16) * eps);
                 }
                 if (ok) {
                     for (Index s = 0; s < k; ++s) {
@@ -305,9 +307,10 @@ KnnResult<Scalar> knn_impl(const Eigen::Ref<const Matrix<Scalar>>& X, Index k,
 #endif
     if (!tree) knn_brute_force<Scalar>(X, k, opts, res.distances, res.indices, failed);
     if (std::find(failed.begin(), failed.end(), char(1)) != failed.end())
-        throw_invalid(fn, "X", "at least k + 1 = " + to_text(k + 1) +
-                                   " distinct points when skip_duplicates is set",
-                      "a point with fewer than k distinct other points");
+        throw_invalid(
+            fn, "X",
+            "at least k + 1 = " + to_text(k + 1) + " distinct points when skip_duplicates is set",
+            "a point with fewer than k distinct other points");
     return res;
 }
 

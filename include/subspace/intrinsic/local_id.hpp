@@ -111,9 +111,9 @@ inline double tle_point(const Eigen::VectorXd& u, const Eigen::MatrixXd& V, doub
                 const double b = di2 + z2 - dj2;
                 t = r * (std::sqrt(b * b + 4.0 * z2 * (r2 - di2)) - b) / (2.0 * (r2 - di2));
             }
-            if (di == 0.0) s = t = dj;                             // boundary case 2
-            if (dj == 0.0) s = t = r * v / (r + v);                // boundary case 3
-            if (v == 0.0) {                                        // boundary case 4
+            if (di == 0.0) s = t = dj;               // boundary case 2
+            if (dj == 0.0) s = t = r * v / (r + v);  // boundary case 3
+            if (v == 0.0) {                          // boundary case 4
                 ++dropped;
                 continue;
             }
@@ -182,9 +182,10 @@ IdEstimate mom_dimension(const Eigen::MatrixBase<Derived>& X, const MomOptions& 
     const char* fn = "subspace::mom_dimension";
     const Eigen::Ref<const Matrix<Scalar>> Xr(X.derived());
     detail::check_estimator_input<Scalar>(fn, Xr, opts.k, 2);
-    return detail::on_unique_points<Scalar>(fn, Xr, opts.k, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
-        return detail::mom_from_knn(detail::estimator_knn<Scalar>(U, opts.k), opts);
-    });
+    return detail::on_unique_points<Scalar>(
+        fn, Xr, opts.k, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
+            return detail::mom_from_knn(detail::estimator_knn<Scalar>(U, opts.k), opts);
+        });
 }
 
 /// \ingroup intrinsic
@@ -208,9 +209,10 @@ IdEstimate mada_dimension(const Eigen::MatrixBase<Derived>& X, const MadaOptions
     const char* fn = "subspace::mada_dimension";
     const Eigen::Ref<const Matrix<Scalar>> Xr(X.derived());
     detail::check_estimator_input<Scalar>(fn, Xr, opts.k, 2);
-    return detail::on_unique_points<Scalar>(fn, Xr, opts.k, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
-        return detail::mada_from_knn(detail::estimator_knn<Scalar>(U, opts.k), opts);
-    });
+    return detail::on_unique_points<Scalar>(
+        fn, Xr, opts.k, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
+            return detail::mada_from_knn(detail::estimator_knn<Scalar>(U, opts.k), opts);
+        });
 }
 
 /// \ingroup intrinsic
@@ -241,9 +243,10 @@ IdEstimate tle_dimension(const Eigen::MatrixBase<Derived>& X, const TleOptions& 
     const Eigen::Ref<const Matrix<Scalar>> Xr(X.derived());
     detail::check_estimator_input<Scalar>(fn, Xr, opts.k, 2);
     detail::check_finite_scalar(fn, "opts.epsilon", opts.epsilon);
-    return detail::on_unique_points<Scalar>(fn, Xr, opts.k, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
-        return detail::tle_from_knn<Scalar>(U, detail::estimator_knn<Scalar>(U, opts.k), opts);
-    });
+    return detail::on_unique_points<Scalar>(
+        fn, Xr, opts.k, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
+            return detail::tle_from_knn<Scalar>(U, detail::estimator_knn<Scalar>(U, opts.k), opts);
+        });
 }
 
 }  // namespace subspace

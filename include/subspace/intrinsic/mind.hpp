@@ -117,9 +117,10 @@ IdEstimate mind_ml_dimension(const Eigen::MatrixBase<Derived>& X, const MindOpti
     const Eigen::Ref<const Matrix<Scalar>> Xr(X.derived());
     detail::check_mind_options(fn, opts);
     detail::check_estimator_input<Scalar>(fn, Xr, opts.k + 1, 2);
-    return detail::on_unique_points<Scalar>(fn, Xr, opts.k + 1, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
-        return detail::mind_from_knn(detail::estimator_knn<Scalar>(U, opts.k + 1), opts);
-    });
+    return detail::on_unique_points<Scalar>(
+        fn, Xr, opts.k + 1, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
+            return detail::mind_from_knn(detail::estimator_knn<Scalar>(U, opts.k + 1), opts);
+        });
 }
 
 }  // namespace subspace

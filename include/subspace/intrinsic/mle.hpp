@@ -33,8 +33,8 @@ enum class MleCombination {
 /// \ingroup intrinsic
 /// Options of `mle_dimension`.
 struct MleOptions {
-    Index k = 20;      ///< neighbours per point (k >= 2; >= 3 when unbiased)
-    Index k_max = 0;   ///< if > k: average the estimates over k, k + 1, ..., k_max (LB eq. 9)
+    Index k = 20;     ///< neighbours per point (k >= 2; >= 3 when unbiased)
+    Index k_max = 0;  ///< if > k: average the estimates over k, k + 1, ..., k_max (LB eq. 9)
     MleCombination combination = MleCombination::inverse_mean;  ///< combination over points
     bool unbiased = false;  ///< numerator k − 2 instead of k − 1
 };
@@ -81,7 +81,8 @@ IdEstimate mle_from_knn(const KnnResult<Scalar>& g, const MleOptions& o) {
         for (Index i = 0; i < n; ++i) {
             const double tk = static_cast<double>(g.distances(k - 1, i));
             double s = 0.0;
-            for (Index j = 0; j < k; ++j) s += std::log(tk / static_cast<double>(g.distances(j, i)));
+            for (Index j = 0; j < k; ++j)
+                s += std::log(tk / static_cast<double>(g.distances(j, i)));
             pw(i) = kfac / s;
         }
         global += combine_mle(pw, o.combination);
@@ -116,10 +117,10 @@ IdEstimate mle_dimension(const KnnResult<Scalar>& graph, const MleOptions& opts 
 /// \ingroup intrinsic
 /// Levina–Bickel / MacKay–Ghahramani maximum-likelihood intrinsic dimension of the columns of X
 /// (d x n, columns are points). Drops duplicate columns (they get the value of their kept copy),
-/// computes the exact k-NN graph, then as the overload on a graph. Defaults: k = 20, inverse-mean combination (the
-/// numbers of skdim 0.3.4 `MLE().fit(X, n_neighbors=20)`).
-/// Cost: one `knn(X, max(k, k_max))` plus O(n k). Memory O(n k).
-/// \throws invalid_argument for empty or non-finite X, k outside [2, n − 1], bad k_max, or
+/// computes the exact k-NN graph, then as the overload on a graph. Defaults: k = 20, inverse-mean
+/// combination (the numbers of skdim 0.3.4 `MLE().fit(X, n_neighbors=20)`). Cost: one `knn(X,
+/// max(k, k_max))` plus O(n k). Memory O(n k). \throws invalid_argument for empty or non-finite X,
+/// k outside [2, n − 1], bad k_max, or
 ///   fewer than k + 1 distinct points.
 template <class Derived>
 IdEstimate mle_dimension(const Eigen::MatrixBase<Derived>& X, const MleOptions& opts = {}) {
@@ -129,9 +130,10 @@ IdEstimate mle_dimension(const Eigen::MatrixBase<Derived>& X, const MleOptions& 
     detail::check_mle_options(fn, opts);
     const Index kk = std::max(opts.k, opts.k_max);
     detail::check_estimator_input<Scalar>(fn, Xr, kk, 2);
-    return detail::on_unique_points<Scalar>(fn, Xr, kk, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
-        return detail::mle_from_knn(detail::estimator_knn<Scalar>(U, kk), opts);
-    });
+    return detail::on_unique_points<Scalar>(
+        fn, Xr, kk, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
+            return detail::mle_from_knn(detail::estimator_knn<Scalar>(U, kk), opts);
+        });
 }
 
 }  // namespace subspace

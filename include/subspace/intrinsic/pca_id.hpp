@@ -47,13 +47,13 @@ enum class PcaIdMethod {
 /// Options of `pca_dimension`.
 struct PcaIdOptions {
     PcaIdMethod method = PcaIdMethod::fukunaga_olsen;  ///< rule (skdim default "FO")
-    double alpha_fo = 0.05;     ///< FO threshold relative to λ₁
-    double alpha_ratio = 0.05;  ///< ratio rule threshold
-    double alpha_fan = 10.0;    ///< Fan: large-gap threshold
-    double beta_fan = 0.8;      ///< Fan: total-variance threshold
-    double p_fan = 0.95;        ///< Fan: variance fraction of the non-noise part
-    bool local = false;         ///< apply to every k-NN neighbourhood and average
-    Index k = 20;               ///< local: neighbours per point (neighbourhood has k + 1 points)
+    double alpha_fo = 0.05;                            ///< FO threshold relative to λ₁
+    double alpha_ratio = 0.05;                         ///< ratio rule threshold
+    double alpha_fan = 10.0;                           ///< Fan: large-gap threshold
+    double beta_fan = 0.8;                             ///< Fan: total-variance threshold
+    double p_fan = 0.95;  ///< Fan: variance fraction of the non-noise part
+    bool local = false;   ///< apply to every k-NN neighbourhood and average
+    Index k = 20;         ///< local: neighbours per point (neighbourhood has k + 1 points)
 };
 
 namespace detail {
@@ -148,8 +148,8 @@ Eigen::VectorXd pca_spectrum(const Eigen::Ref<const Matrix<Scalar>>& Y) {
     const Index m = Y.cols();
     const Eigen::MatrixXd Yc =
         Y.template cast<double>().colwise() - Y.template cast<double>().rowwise().mean();
-    Eigen::MatrixXd C = d <= m ? Eigen::MatrixXd(Yc * Yc.transpose())
-                               : Eigen::MatrixXd(Yc.transpose() * Yc);
+    Eigen::MatrixXd C =
+        d <= m ? Eigen::MatrixXd(Yc * Yc.transpose()) : Eigen::MatrixXd(Yc.transpose() * Yc);
     C /= static_cast<double>(m - 1);
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(C, Eigen::EigenvaluesOnly);
     const Index p = std::min(d, m);
@@ -218,10 +218,10 @@ IdEstimate pca_dimension(const Eigen::MatrixBase<Derived>& X, const PcaIdOptions
         return e;
     }
     detail::check_estimator_input<Scalar>(fn, Xr, opts.k, 2);
-    return detail::on_unique_points<Scalar>(fn, Xr, opts.k, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
-        return detail::local_pca<Scalar>(U, opts);
-    });
+    return detail::on_unique_points<Scalar>(fn, Xr, opts.k,
+                                            [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
+                                                return detail::local_pca<Scalar>(U, opts);
+                                            });
 }
-
 
 }  // namespace subspace

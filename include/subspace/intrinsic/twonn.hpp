@@ -112,9 +112,10 @@ IdEstimate twonn_dimension(const Eigen::MatrixBase<Derived>& X, const TwoNnOptio
     const Eigen::Ref<const Matrix<Scalar>> Xr(X.derived());
     detail::check_twonn_options(fn, opts);
     detail::check_estimator_input<Scalar>(fn, Xr, 2, 2);
-    return detail::on_unique_points<Scalar>(fn, Xr, 2, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
-        return twonn_dimension(detail::estimator_knn<Scalar>(U, 2), opts);
-    });
+    return detail::on_unique_points<Scalar>(
+        fn, Xr, 2, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
+            return twonn_dimension(detail::estimator_knn<Scalar>(U, 2), opts);
+        });
 }
 
 /// \ingroup intrinsic
@@ -178,8 +179,8 @@ std::vector<ScalingPoint> twonn_scaling(const Eigen::MatrixBase<Derived>& X, Ind
 /// \ingroup intrinsic
 /// Options of `gride_dimension`.
 struct GrideOptions {
-    Index n1 = 1;              ///< inner neighbour order; μ = r_{2 n1} / r_{n1}
-    double d_max = 1000.0;     ///< upper end of the search interval (0, d_max]
+    Index n1 = 1;                  ///< inner neighbour order; μ = r_{2 n1} / r_{n1}
+    double d_max = 1000.0;         ///< upper end of the search interval (0, d_max]
     bool filter_outliers = false;  ///< drop μ > q50 + 20 (q95 − q50) as DADApy >= 0.2 does
 };
 
@@ -224,8 +225,7 @@ inline GrideEstimate gride_from_mus(std::vector<double> mu, Index n1, const Grid
                  mu.end());
     }
     std::vector<double> logmu(mu.size());
-    for (std::size_t i = 0; i < mu.size(); ++i)
-        logmu[i] = std::log(std::max(mu[i], 1.0 + 1e-15));
+    for (std::size_t i = 0; i < mu.size(); ++i) logmu[i] = std::log(std::max(mu[i], 1.0 + 1e-15));
     // The score is decreasing in d: bisection to full double precision.
     double lo = 1e-12;
     double hi = o.d_max;
@@ -247,8 +247,8 @@ inline GrideEstimate gride_from_mus(std::vector<double> mu, Index n1, const Grid
         const double f = lm / om;
         j1 += f * f * std::exp(-d * lm);
     }
-    const double info = static_cast<double>(logmu.size()) / (d * d) +
-                        static_cast<double>(n2 - n1 - 1) * j1;
+    const double info =
+        static_cast<double>(logmu.size()) / (d * d) + static_cast<double>(n2 - n1 - 1) * j1;
     e.error = 1.0 / std::sqrt(info);
     return e;
 }
@@ -294,10 +294,12 @@ GrideEstimate gride_dimension(const Eigen::MatrixBase<Derived>& X, const GrideOp
     detail::check_gride_options(fn, opts);
     detail::check_estimator_input<Scalar>(fn, Xr, 2 * opts.n1, 2);
     GrideEstimate out;
-    detail::on_unique_points<Scalar>(fn, Xr, 2 * opts.n1, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
-        out = detail::gride_from_knn(detail::estimator_knn<Scalar>(U, 2 * opts.n1), opts.n1, opts);
-        return IdEstimate{};
-    });
+    detail::on_unique_points<Scalar>(
+        fn, Xr, 2 * opts.n1, [&](const Eigen::Ref<const Matrix<Scalar>>& U) {
+            out = detail::gride_from_knn(detail::estimator_knn<Scalar>(U, 2 * opts.n1), opts.n1,
+                                         opts);
+            return IdEstimate{};
+        });
     return out;
 }
 
@@ -313,7 +315,8 @@ std::vector<GrideEstimate> gride_scaling(const KnnResult<Scalar>& graph, Index n
     detail::check_gride_options(fn, opts);
     detail::check_knn_graph(fn, graph, Index(1) << n_scales);
     std::vector<GrideEstimate> out;
-    for (Index s = 0; s < n_scales; ++s) out.push_back(detail::gride_from_knn(graph, Index(1) << s, opts));
+    for (Index s = 0; s < n_scales; ++s)
+        out.push_back(detail::gride_from_knn(graph, Index(1) << s, opts));
     return out;
 }
 

@@ -47,7 +47,8 @@ struct CompletionOptions {
     /// Alternating steps (each updates U then V). Default 100.
     Index max_iterations = 100;
     /// Stop when the training RMSE falls below tolerance · RMS(observed values) or changes by
-    /// less than tolerance (relative) between steps. Default 1e-10.
+    /// less than tolerance (relative) between steps; values below 10 ε of the scalar are raised
+    /// to 10 ε. Default 1e-10.
     double tolerance = 1e-10;
     /// Ridge λ >= 0 added to every update (min ‖A x − b‖² + λ ‖x‖²); in units of the squared
     /// entries of M. Default 0.
@@ -296,6 +297,9 @@ CompletionResult<Scalar> complete_matrix(Index rows, Index cols,
         return std::sqrt(acc / static_cast<double>(train.size()));
     };
 
+    // Tolerances below 10 ε of the scalar cannot be met in its precision.
+    const double tol =
+        std::max(opts.tolerance, 10.0 * static_cast<double>(Eigen::NumTraits<Scalar>::epsilon()));
     double prev = std::numeric_limits<double>::infinity();
     out.stop_reason = StopReason::max_iterations;
     for (Index step = 1; step <= opts.max_iterations; ++step) {
@@ -309,7 +313,7 @@ CompletionResult<Scalar> complete_matrix(Index rows, Index cols,
             out.stop_reason = StopReason::breakdown;
             break;
         }
-        if (rmse <= opts.tolerance * rms_obs || std::abs(prev - rmse) <= opts.tolerance * prev) {
+        if (rmse <= tol * rms_obs || (step > 1 && std::abs(prev - rmse) <= tol * prev)) {
             out.converged = true;
             out.stop_reason = StopReason::converged;
             break;
