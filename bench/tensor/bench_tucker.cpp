@@ -12,8 +12,6 @@
 // default tucker time on this case), speedup_vs_tensorly. Baselines measured in the same run:
 // NaiveStHosvd (explicit unfoldings + BDCSVD of each, as TensorLy's default does) and our own
 // ST-HOSVD for the HOOI and randomized ratios. Build in Release; quote medians.
-#include <benchmark/benchmark.h>
-
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +22,7 @@
 #include <vector>
 
 #include <Eigen/QR>
+#include <benchmark/benchmark.h>
 
 #include "subspace/tensor.hpp"
 
@@ -61,11 +60,13 @@ bool read_npy(const std::string& path, std::vector<double>& data, std::vector<In
     } else {
         unsigned char b[4];
         in.read(reinterpret_cast<char*>(b), 4);
-        hlen = b[0] | (static_cast<std::size_t>(b[1]) << 8) | (static_cast<std::size_t>(b[2]) << 16);
+        hlen =
+            b[0] | (static_cast<std::size_t>(b[1]) << 8) | (static_cast<std::size_t>(b[2]) << 16);
     }
     std::string header(hlen, ' ');
     in.read(&header[0], static_cast<std::streamsize>(hlen));
-    if (header.find("'<f8'") == std::string::npos || header.find("'fortran_order': False") == std::string::npos)
+    if (header.find("'<f8'") == std::string::npos ||
+        header.find("'fortran_order': False") == std::string::npos)
         return false;
     const auto p0 = header.find('(');
     const auto p1 = header.find(')');
@@ -126,7 +127,8 @@ subspace::Tensor<double, N> make_tensor(const Case& c) {
     std::array<Eigen::MatrixXd, N> U;
     for (int k = 0; k < N; ++k) {
         const auto ks = static_cast<std::size_t>(k);
-        Eigen::MatrixXd A = rng.with_stream(static_cast<std::uint32_t>(k)).normal<double>(dims[ks], r[ks]);
+        Eigen::MatrixXd A =
+            rng.with_stream(static_cast<std::uint32_t>(k)).normal<double>(dims[ks], r[ks]);
         U[ks] = subspace::detail::householder_q<double>(A);
     }
     subspace::Tensor<double, N> X = subspace::multi_mode_product(G, U);
@@ -135,7 +137,8 @@ subspace::Tensor<double, N> make_tensor(const Case& c) {
     Eigen::Map<Eigen::MatrixXd> em(E.data(), E.size(), 1);
     rng.with_stream(200).fill_normal(em);
     const double ne = subspace::frobenius_norm(E);
-    for (Index i = 0; i < X.size(); ++i) X.data()[i] = X.data()[i] / nx + c.noise * E.data()[i] / ne;
+    for (Index i = 0; i < X.size(); ++i)
+        X.data()[i] = X.data()[i] / nx + c.noise * E.data()[i] / ne;
     return X;
 }
 
@@ -157,8 +160,8 @@ subspace::Tucker<double, N> naive_st_hosvd(const subspace::Tensor<double, N>& T,
         const Eigen::MatrixXd M = subspace::unfold(cur, k);
         Eigen::BDCSVD<Eigen::MatrixXd> svd(M, Eigen::ComputeThinU);
         t.factors[static_cast<std::size_t>(k)] = svd.matrixU().leftCols(r);
-        subspace::Tensor<double, N> next =
-            subspace::mode_product(cur, Eigen::MatrixXd(t.factors[static_cast<std::size_t>(k)].transpose()), k);
+        subspace::Tensor<double, N> next = subspace::mode_product(
+            cur, Eigen::MatrixXd(t.factors[static_cast<std::size_t>(k)].transpose()), k);
         cur = std::move(next);
     }
     t.core = cur;
@@ -174,22 +177,30 @@ void run(benchmark::State& state, int idx, Algo algo) {
     subspace::Tucker<double, N> t;
     for (auto _ : state) {
         switch (algo) {
-            case kStHosvd: t = subspace::st_hosvd(T, ranks); break;
-            case kHosvd: t = subspace::hosvd(T, ranks); break;
+            case kStHosvd:
+                t = subspace::st_hosvd(T, ranks);
+                break;
+            case kHosvd:
+                t = subspace::hosvd(T, ranks);
+                break;
             case kHooi: {
                 subspace::HooiOptions o;
                 o.tol = 1e-4;  // the numpy / TensorLy table's tolerance
                 t = subspace::hooi(T, ranks, o);
                 break;
             }
-            case kRandomized: t = subspace::randomized_tucker(T, ranks); break;
+            case kRandomized:
+                t = subspace::randomized_tucker(T, ranks);
+                break;
             case kSketch2: {
                 subspace::RandomizedTuckerOptions o;
                 o.method = subspace::RandomizedTuckerMethod::sketch_two_pass;
                 t = subspace::randomized_tucker(T, ranks, o);
                 break;
             }
-            case kNaive: t = naive_st_hosvd<N>(T, 10); break;
+            case kNaive:
+                t = naive_st_hosvd<N>(T, 10);
+                break;
         }
         benchmark::DoNotOptimize(t.core.data());
     }
@@ -244,6 +255,12 @@ BENCHMARK(BM_Tucker)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->Iterations(1);
-BENCHMARK(BM_Big)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(3)->ReportAggregatesOnly(true);
+BENCHMARK(BM_Big)
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Repetitions(3)
+    ->ReportAggregatesOnly(true);
 
 BENCHMARK_MAIN();

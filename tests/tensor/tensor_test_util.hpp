@@ -10,6 +10,7 @@
 #include <unsupported/Eigen/CXX11/Tensor>
 
 #include "subspace/tensor.hpp"
+
 #include "support/test_util.hpp"
 
 namespace tensor_test {
@@ -125,7 +126,6 @@ double unfolding_tail(const T<Scalar, N>& X, int k, Index r) {
     for (Index i = r; i < s.size(); ++i) t += s(i) * s(i);
     return t;
 }
-
 
 template <class Scalar, int N>
 double norm2(const T<Scalar, N>& X) {

@@ -46,9 +46,9 @@ void check_mode_products(const std::array<Index, N>& dims, std::uint64_t seed) {
 
 TEMPLATE_TEST_CASE("unfold fold and mode products match naive loops in order 3", "[tensor][ops]",
                    float, double) {
-    check_mode_products<TestType, 3>({4, 5, 6}, 1);     // thin slabs: gathered path
-    check_mode_products<TestType, 3>({300, 3, 2}, 2);   // thick slabs (L >= 256) in mode 1
-    check_mode_products<TestType, 3>({1, 7, 3}, 3);     // a dimension of one
+    check_mode_products<TestType, 3>({4, 5, 6}, 1);    // thin slabs: gathered path
+    check_mode_products<TestType, 3>({300, 3, 2}, 2);  // thick slabs (L >= 256) in mode 1
+    check_mode_products<TestType, 3>({1, 7, 3}, 3);    // a dimension of one
 }
 
 TEMPLATE_TEST_CASE("unfold fold and mode products match naive loops in orders 2 4 and 5",
@@ -81,7 +81,8 @@ TEST_CASE("multi-mode products equal sequential mode products in any order", "[t
     std::array<Eigen::MatrixXd, 4> Mt;
     for (std::size_t k = 0; k < 4; ++k) Mt[k] = M[k].transpose();
     const auto Yt = subspace::multi_mode_product(X, Mt, true);
-    for (Index i = 0; i < Y.size(); ++i) CHECK(Yt.data()[i] == Approx(Yref.data()[i]).margin(1e-12));
+    for (Index i = 0; i < Y.size(); ++i)
+        CHECK(Yt.data()[i] == Approx(Yref.data()[i]).margin(1e-12));
     CHECK(subspace::frobenius_norm(X) == Approx(std::sqrt(norm2<double, 4>(X))).epsilon(1e-14));
 }
 

@@ -34,7 +34,8 @@ void check_exact_recovery(const std::array<Index, N>& dims, const std::array<Ind
         INFO(name);
         for (int k = 0; k < N; ++k) {
             REQUIRE(t.core.dimension(k) == ranks[static_cast<std::size_t>(k)]);
-            REQUIRE(t.factors[static_cast<std::size_t>(k)].rows() == dims[static_cast<std::size_t>(k)]);
+            REQUIRE(t.factors[static_cast<std::size_t>(k)].rows() ==
+                    dims[static_cast<std::size_t>(k)]);
         }
         CHECK(orthogonality(t) <= otol);
         CHECK(t.relative_error(X) <= tol);
@@ -71,7 +72,7 @@ TEMPLATE_TEST_CASE("ST-HOSVD HOSVD and HOOI obey the quasi-optimality bounds", "
         }
         const double n2 = norm2<TestType, 3>(X);
         const double best_lower = std::sqrt(max_tail / n2);  // ‖T − T_best‖ >= every mode's tail
-        const double upper = std::sqrt(sum_tails / n2);       // <= √N ‖T − T_best‖
+        const double upper = std::sqrt(sum_tails / n2);      // <= √N ‖T − T_best‖
         const double e_st = subspace::st_hosvd(X, r).relative_error(X);
         const double e_ho = subspace::hosvd(X, r).relative_error(X);
         const auto h = subspace::hooi(X, r);
@@ -253,8 +254,8 @@ TEST_CASE("Tucker decompositions reject bad input", "[tensor][tucker][errors]") 
     REQUIRE_INVALID(subspace::partial_tucker(X, {0, 0}, {2, 2}), "subspace::partial_tucker",
                     "'modes'", "distinct");
     REQUIRE_INVALID(subspace::partial_tucker(X, {3}, {2}), "subspace::partial_tucker", "'modes'");
-    REQUIRE_INVALID(subspace::partial_tucker(X, {0, 1}, {2}), "subspace::partial_tucker",
-                    "'ranks'", "2 entries");
+    REQUIRE_INVALID(subspace::partial_tucker(X, {0, 1}, {2}), "subspace::partial_tucker", "'ranks'",
+                    "2 entries");
     REQUIRE_INVALID(subspace::partial_tucker(X, {2}, {4}), "subspace::partial_tucker", "'ranks'",
                     "[1, 3]");
     const auto t = subspace::st_hosvd(X, {2, 2, 2});

@@ -42,6 +42,10 @@ struct MomOptions {
 struct TleOptions {
     Index k = 20;           ///< neighbours per point, >= 2
     double epsilon = 1e-4;  ///< measurements below epsilon are dropped (skdim default)
+    /// skdim 0.3.4 drops *all* k log-distance terms of a point as soon as one of its k-NN
+    /// distances is below epsilon (a row slice of a 1 x k array); true reproduces its numbers,
+    /// false drops only the distances below epsilon (the paper's rule).
+    bool skdim_compatible = true;
     MleCombination combination = MleCombination::mean;  ///< combination over points
 };
 
@@ -84,7 +88,8 @@ IdEstimate mada_from_knn(const KnnResult<Scalar>& g, const MadaOptions& o) {
 }
 
 /// TLE at one point: u = distances to the k neighbours (ascending), V = their pairwise distances.
-inline double tle_point(const Eigen::VectorXd& u, const Eigen::MatrixXd& V, double eps) {
+inline double tle_point(const Eigen::VectorXd& u, const Eigen::MatrixXd& V, double eps,
+                        bool skdim_compatible) {
     const Index k = u.size();
     const double r = u(k - 1);
     const double r2 = r * r;
@@ -125,8 +130,16 @@ inline double tle_point(const Eigen::VectorXd& u, const Eigen::MatrixXd& V, doub
         }
     }
     double s2 = 0.0;
-    for (Index i = 0; i < k; ++i) s2 += std::log(u(i) / r);
-    return -2.0 * static_cast<double>(k * k - dropped) / (s1 + 2.0 * s2);
+    Index small = 0;
+    for (Index i = 0; i < k; ++i) {
+        if (u(i) < eps) {
+            ++small;
+            continue;
+        }
+        s2 += std::log(u(i) / r);
+    }
+    if (skdim_compatible && small > 0) s2 = 0.0;
+    return -2.0 * static_cast<double>(k * k - dropped - small) / (s1 + 2.0 * s2);
 }
 
 template <class Scalar>
@@ -152,7 +165,7 @@ IdEstimate tle_from_knn(const Eigen::Ref<const Matrix<Scalar>>& X, const KnnResu
                     V(b, a) = v;
                 }
             }
-            e.pointwise(i) = tle_point(u, V, o.epsilon);
+            e.pointwise(i) = tle_point(u, V, o.epsilon, o.skdim_compatible);
         },
         static_cast<double>(n) * static_cast<double>(k * k) * static_cast<double>(X.rows() + 20));
     e.dimension = combine_mle(e.pointwise, o.combination);

@@ -221,7 +221,8 @@ Tucker<Scalar, N> partial_tucker(const Tensor<Scalar, N>& T, const std::vector<i
     detail::check_input_tensor(fn, X);
     if (modes.empty()) detail::throw_invalid(fn, "modes", "at least one mode", "none");
     if (ranks.size() != modes.size())
-        detail::throw_invalid(fn, "ranks", detail::to_text(modes.size()) + " entries (one per mode)",
+        detail::throw_invalid(fn, "ranks",
+                              detail::to_text(modes.size()) + " entries (one per mode)",
                               detail::to_text(ranks.size()) + " entries");
     detail::RankRule rule;
     rule.ranks.assign(static_cast<std::size_t>(N), 0);
@@ -230,11 +231,13 @@ Tucker<Scalar, N> partial_tucker(const Tensor<Scalar, N>& T, const std::vector<i
         const int m = modes[i];
         detail::check_in_range(fn, "modes", m, 0, N - 1);
         const auto mk = static_cast<std::size_t>(m);
-        if (rule.active[mk]) detail::throw_invalid(fn, "modes", "distinct", "mode " + detail::to_text(m) + " twice");
+        if (rule.active[mk])
+            detail::throw_invalid(fn, "modes", "distinct", "mode " + detail::to_text(m) + " twice");
         if (ranks[i] < 1 || ranks[i] > X.dims[mk])
-            detail::throw_invalid(fn, "ranks", "in [1, " + detail::to_text(X.dims[mk]) + "] in mode " +
-                                  detail::to_text(m),
-                                  detail::to_text(ranks[i]));
+            detail::throw_invalid(
+                fn, "ranks",
+                "in [1, " + detail::to_text(X.dims[mk]) + "] in mode " + detail::to_text(m),
+                detail::to_text(ranks[i]));
         rule.active[mk] = true;
         rule.ranks[mk] = ranks[i];
     }

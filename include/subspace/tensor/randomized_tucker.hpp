@@ -91,7 +91,8 @@ public:
         m_core.data.setZero();
         for (std::size_t n = 0; n < N; ++n) {
             m_Z[n] = Matrix<Scalar>::Zero(d[n], k[n]);
-            m_Phi[n] = rng.with_stream(static_cast<std::uint32_t>(N + n)).normal<Scalar>(s[n], d[n]);
+            m_Phi[n] =
+                rng.with_stream(static_cast<std::uint32_t>(N + n)).normal<Scalar>(s[n], d[n]);
         }
     }
 
@@ -134,12 +135,13 @@ public:
         std::vector<Matrix<Scalar>> Q(N), P(N);
         std::vector<int> modes;
         for (std::size_t n = 0; n < N; ++n) {
-            Q[n] = orthonormalize(m_Z[n]);
+            detail::eigen_serial([&] { Q[n] = orthonormalize(m_Z[n]); });
             const Matrix<Scalar> A = m_Phi[n] * Q[n];  // s_n x k_n
             P[n] = A.completeOrthogonalDecomposition().pseudoInverse().transpose();
             modes.push_back(static_cast<int>(n));
         }
-        const detail::DTensor<Scalar> W = detail::contract_all(detail::TView<Scalar>(m_core), P, modes);
+        const detail::DTensor<Scalar> W =
+            detail::contract_all(detail::TView<Scalar>(m_core), P, modes);
         return finish(W, Q, ranks);
     }
 
@@ -159,7 +161,7 @@ public:
         std::vector<Matrix<Scalar>> Q(N);
         std::vector<int> modes;
         for (std::size_t n = 0; n < N; ++n) {
-            Q[n] = orthonormalize(m_Z[n]);
+            detail::eigen_serial([&] { Q[n] = orthonormalize(m_Z[n]); });
             modes.push_back(static_cast<int>(n));
         }
         const detail::DTensor<Scalar> W = detail::contract_all(X, Q, modes);
@@ -240,13 +242,14 @@ TuckerParts<Scalar> r_sthosvd_impl(const TView<Scalar>& X, const RankRule& rule,
         if (l >= d) {
             Q = Matrix<Scalar>::Identity(d, d);  // nothing to sketch: the whole space
         } else {
-            Matrix<Scalar> Z = sketch_unfolding(Y, k, l, rng.with_stream(static_cast<std::uint32_t>(k)));
+            Matrix<Scalar> Z =
+                sketch_unfolding(Y, k, l, rng.with_stream(static_cast<std::uint32_t>(k)));
             for (Index q = 0; q < opts.power_iterations; ++q) {
-                Q = orthonormalize(Z, OrthoMethod::automatic);
+                detail::eigen_serial([&] { Q = orthonormalize(Z, OrthoMethod::automatic); });
                 const DTensor<Scalar> W = mode_product(Y, k, Q, true);  // Y x_k Qᵀ
                 Z = mode_cross(Y, TView<Scalar>(W), k);                 // Y_(k) Y_(k)ᵀ Q
             }
-            Q = orthonormalize(Z, OrthoMethod::automatic);
+            detail::eigen_serial([&] { Q = orthonormalize(Z, OrthoMethod::automatic); });
         }
         const DTensor<Scalar> B = mode_product(Y, k, Q, true);  // Qᵀ Y_(k), l x m
         const Index rr = std::min(r, B.dims[ks]);
@@ -256,8 +259,8 @@ TuckerParts<Scalar> r_sthosvd_impl(const TView<Scalar>& X, const RankRule& rule,
         if (rr < r) {  // l < r only when m < r: complete the basis (the extra columns carry 0)
             Matrix<Scalar> full = Matrix<Scalar>::Zero(d, r);
             full.leftCols(rr) = U;
-            Matrix<Scalar> extra = rng.with_stream(0x10000u + static_cast<std::uint32_t>(k))
-                                       .normal<Scalar>(d, r - rr);
+            Matrix<Scalar> extra =
+                rng.with_stream(0x10000u + static_cast<std::uint32_t>(k)).normal<Scalar>(d, r - rr);
             extra -= U * (U.transpose() * extra);
             extra -= U * (U.transpose() * extra);
             full.rightCols(r - rr) = householder_q<Scalar>(extra);

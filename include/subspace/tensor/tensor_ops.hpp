@@ -39,7 +39,8 @@ template <class Scalar, int N>
 Tensor<Scalar, N> to_tensor(const DTensor<Scalar>& t) {
     SUBSPACE_ASSERT(t.order() == N);
     std::array<Index, N> d{};
-    for (int k = 0; k < N; ++k) d[static_cast<std::size_t>(k)] = t.dims[static_cast<std::size_t>(k)];
+    for (int k = 0; k < N; ++k)
+        d[static_cast<std::size_t>(k)] = t.dims[static_cast<std::size_t>(k)];
     Tensor<Scalar, N> T(d);
     if (t.size() > 0) std::copy(t.data.data(), t.data.data() + t.size(), T.data());
     return T;
@@ -81,11 +82,9 @@ Tensor<typename Derived::Scalar, static_cast<int>(N)> fold(const Eigen::MatrixBa
     std::vector<Index> d(dims.begin(), dims.end());
     for (std::size_t k = 0; k < N; ++k)
         if (d[k] <= 0)
-            detail::throw_invalid(fn, "dims", "positive dimensions",
-                                  detail::dims_text(d));
+            detail::throw_invalid(fn, "dims", "positive dimensions", detail::dims_text(d));
     const Index dk = d[static_cast<std::size_t>(mode)];
-    detail::check_shape(fn, "M", M.rows(), M.cols(), dk,
-                        detail::dims_product(d, 0, N) / dk);
+    detail::check_shape(fn, "M", M.rows(), M.cols(), dk, detail::dims_product(d, 0, N) / dk);
     const Matrix<Scalar> Mm = M;
     return detail::to_tensor<Scalar, n>(detail::folding<Scalar>(Mm, mode, d));
 }
@@ -145,7 +144,8 @@ Tensor<Scalar, N> multi_mode_product(const Tensor<Scalar, N>& T,
                                   detail::shape_text(Mk.rows(), Mk.cols()) + " in mode " +
                                       detail::to_text(k) + " of dimension " +
                                       detail::to_text(T.dimension(k)));
-        U[static_cast<std::size_t>(k)] = transpose ? Matrix<Scalar>(Mk) : Matrix<Scalar>(Mk.transpose());
+        U[static_cast<std::size_t>(k)] =
+            transpose ? Matrix<Scalar>(Mk) : Matrix<Scalar>(Mk.transpose());
         modes.push_back(k);
     }
     return detail::to_tensor<Scalar, N>(

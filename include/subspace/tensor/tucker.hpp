@@ -12,7 +12,8 @@
 ///   order singular value decomposition", SIAM J. Sci. Comput. 34(2), 2012: ST-HOSVD (Algorithm 1),
 ///   whose error is exactly the sum of the energies discarded at each step (Theorem 5.1) and obeys
 ///   the same √N quasi-optimality bound (Theorem 6.5).
-/// - The tolerance rule of the Tensor Toolbox (`hosvd`, Kolda et al.) and TuckerMPI (Ballard, Klinvex,
+/// - The tolerance rule of the Tensor Toolbox (`hosvd`, Kolda et al.) and TuckerMPI (Ballard,
+/// Klinvex,
 ///   Kolda 2020, "TuckerMPI", ACM TOMS 46(2), Algorithm 2): in each of the N modes discard the
 ///   largest tail whose energy is at most tol² ‖T‖² / N, so that ‖T − T̂‖ ≤ tol ‖T‖.
 ///
@@ -94,8 +95,8 @@ struct Tucker {
             if (T.dimension(k) != d[static_cast<std::size_t>(k)])
                 detail::throw_invalid("subspace::Tucker::relative_error", "T",
                                       "a tensor of the decomposition's dimensions",
-                                      "dimension " + detail::to_text(T.dimension(k)) +
-                                          " in mode " + detail::to_text(k));
+                                      "dimension " + detail::to_text(T.dimension(k)) + " in mode " +
+                                          detail::to_text(k));
         const Tensor<Scalar, N> R = reconstruct();
         const double num = detail::squared_distance(T.data(), R.data(), T.size());
         const double den = detail::squared_norm(T.data(), T.size());
@@ -155,8 +156,8 @@ inline Index rank_for_budget(const std::vector<double>& s2, double budget) {
 /// Leading left singular subspace of Y_(k): rank `fixed_rank` when it is positive, otherwise the
 /// smallest rank whose discarded energy is at most `budget`.
 template <class Scalar>
-FactorResult<Scalar> leading_factor(const TView<Scalar>& Y, int k, Index fixed_rank,
-                                    double budget, FactorMethod method) {
+FactorResult<Scalar> leading_factor(const TView<Scalar>& Y, int k, Index fixed_rank, double budget,
+                                    FactorMethod method) {
     const Index d = Y.dims[static_cast<std::size_t>(k)];
     const Index m = Y.size() / d;
     const double eps = static_cast<double>(Eigen::NumTraits<Scalar>::epsilon());
@@ -175,8 +176,8 @@ FactorResult<Scalar> leading_factor(const TView<Scalar>& Y, int k, Index fixed_r
             fixed_rank > 0 ? fixed_rank : std::max<Index>(1, rank_for_budget(s2, budget));
         double tail = 0;
         for (Index i = d - 1; i >= r; --i) tail += s2[static_cast<std::size_t>(i)];
-        const bool unreliable = fixed_rank > 0 ? (r < d && tail < floor_level)
-                                               : (budget < floor_level && r < d);
+        const bool unreliable =
+            fixed_rank > 0 ? (r < d && tail < floor_level) : (budget < floor_level && r < d);
         if (method == FactorMethod::gram || !unreliable) {
             out.U = es.eigenvectors().rightCols(r).rowwise().reverse();
             out.discarded = tail;
@@ -187,8 +188,8 @@ FactorResult<Scalar> leading_factor(const TView<Scalar>& Y, int k, Index fixed_r
     auto sv = unfolding_svd(Y, k, want);
     std::vector<double> s2(static_cast<std::size_t>(d), 0.0);
     for (Index i = 0; i < sv.second.size(); ++i)
-        s2[static_cast<std::size_t>(i)] = static_cast<double>(sv.second(i)) *
-                                          static_cast<double>(sv.second(i));
+        s2[static_cast<std::size_t>(i)] =
+            static_cast<double>(sv.second(i)) * static_cast<double>(sv.second(i));
     const Index r = fixed_rank > 0 ? fixed_rank : std::max<Index>(1, rank_for_budget(s2, budget));
     double tail = 0;
     for (Index i = d - 1; i >= r; --i) tail += s2[static_cast<std::size_t>(i)];
@@ -255,8 +256,7 @@ struct TuckerParts {
 };
 
 template <class Scalar>
-TuckerParts<Scalar> hosvd_impl(const TView<Scalar>& X, const RankRule& rule,
-                               FactorMethod method) {
+TuckerParts<Scalar> hosvd_impl(const TView<Scalar>& X, const RankRule& rule, FactorMethod method) {
     const std::vector<int> modes = active_modes(rule);
     const double budget = rule.tol >= 0 ? rule.tol * rule.tol * squared_norm(X.data, X.size()) /
                                               static_cast<double>(modes.size())
@@ -273,9 +273,8 @@ TuckerParts<Scalar> hosvd_impl(const TView<Scalar>& X, const RankRule& rule,
 }
 
 template <class Scalar>
-TuckerParts<Scalar> st_hosvd_impl(const TView<Scalar>& X, const RankRule& rule,
-                                  FactorMethod method, const std::vector<int>& user_order,
-                                  const char* fn) {
+TuckerParts<Scalar> st_hosvd_impl(const TView<Scalar>& X, const RankRule& rule, FactorMethod method,
+                                  const std::vector<int>& user_order, const char* fn) {
     const std::vector<int> modes = active_modes(rule);
     std::vector<int> order;
     if (!user_order.empty()) {
@@ -288,7 +287,8 @@ TuckerParts<Scalar> st_hosvd_impl(const TView<Scalar>& X, const RankRule& rule,
     } else {
         std::vector<Index> target = X.dims;
         if (rule.tol < 0)
-            for (int k : modes) target[static_cast<std::size_t>(k)] = rule.ranks[static_cast<std::size_t>(k)];
+            for (int k : modes)
+                target[static_cast<std::size_t>(k)] = rule.ranks[static_cast<std::size_t>(k)];
         order = shrink_order(X.dims, target, modes);
     }
     const double budget = rule.tol >= 0 ? rule.tol * rule.tol * squared_norm(X.data, X.size()) /
@@ -386,8 +386,7 @@ Tucker<Scalar, N> st_hosvd(const Tensor<Scalar, N>& T, const std::vector<Index>&
 /// exactly the sum of the discarded energies). tol = 0 keeps every nonzero direction.
 /// \throws invalid_argument if tol is not in [0, 1), for an empty tensor or a non-finite entry.
 template <class Scalar, int N>
-Tucker<Scalar, N> st_hosvd(const Tensor<Scalar, N>& T, double tol,
-                           const TuckerOptions& opts = {}) {
+Tucker<Scalar, N> st_hosvd(const Tensor<Scalar, N>& T, double tol, const TuckerOptions& opts = {}) {
     const char* fn = "subspace::st_hosvd";
     const auto X = detail::view_of<Scalar, N>(T);
     detail::check_input_tensor(fn, X);

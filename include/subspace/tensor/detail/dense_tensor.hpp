@@ -35,6 +35,7 @@
 #include "subspace/core/error.hpp"
 #include "subspace/core/rng.hpp"
 #include "subspace/detail/eigen_compat.hpp"
+#include "subspace/detail/parallel.hpp"
 
 namespace subspace {
 namespace detail {
@@ -142,6 +143,57 @@ inline std::string dims_text(const std::vector<Index>& d) {
     return s;
 }
 
+/// Calls f(i) for i in [0, n) inside an OpenMP parallel region whenever more than one thread is
+/// available (even for n = 1): the Eigen products in f then run serially (Eigen does not nest its
+/// GEMM threads), so each block's bits are independent of the thread count.
+template <class F>
+void parallel_blocks(Index n, F&& f) {
+#if defined(_OPENMP)
+    if (omp_get_max_threads() > 1 && !omp_in_parallel()) {
+#pragma omp parallel for schedule(static)
+        for (Index i = 0; i < n; ++i) f(i);
+        return;
+    }
+#endif
+    for (Index i = 0; i < n; ++i) f(i);
+}
+
+/// Runs f once with Eigen's own threading off (inside a parallel region, on one thread), so that
+/// dense factorizations give the same bits for any thread count. f must not throw.
+template <class F>
+void eigen_serial(F&& f) {
+    parallel_blocks(1, [&](Index) { f(); });
+}
+
+/// C = A B (or C += A B) in fixed blocks of 256 rows or columns of C, in parallel.
+template <class Dst, class Lhs, class Rhs>
+void fixed_block_gemm(Dst&& C, const Lhs& A, const Rhs& B, bool accumulate) {
+    const Index rows = C.rows();
+    const Index cols = C.cols();
+    const Index bs = 256;
+    if (cols >= rows) {
+        const Index nb = (cols + bs - 1) / bs;
+        parallel_blocks(nb, [&](Index b) {
+            const Index c0 = b * bs;
+            const Index nc = std::min(bs, cols - c0);
+            if (accumulate)
+                C.middleCols(c0, nc).noalias() += A * B.middleCols(c0, nc);
+            else
+                C.middleCols(c0, nc).noalias() = A * B.middleCols(c0, nc);
+        });
+    } else {
+        const Index nb = (rows + bs - 1) / bs;
+        parallel_blocks(nb, [&](Index b) {
+            const Index r0 = b * bs;
+            const Index nr = std::min(bs, rows - r0);
+            if (accumulate)
+                C.middleRows(r0, nr).noalias() += A.middleRows(r0, nr) * B;
+            else
+                C.middleRows(r0, nr).noalias() = A.middleRows(r0, nr) * B;
+        });
+    }
+}
+
 /// Y = X x_k op(M), op(M) = M (J x d_k) or Mᵀ when `transpose` (M is then d_k x J).
 /// Y has dims of X with d_k replaced by J. Cost 2 J size(X) flops; no copy of X unless slabs
 /// are thinner than kGatherRows.
@@ -157,43 +209,38 @@ DTensor<Scalar> mode_product(const TView<Scalar>& X, int k, const Matrix<Scalar>
     const Index L = X.left(k);
     const Index R = X.right(k);
     if (Y.size() == 0) return Y;
+    const Matrix<Scalar> Mt =
+        transpose ? Matrix<Scalar>(M) : Matrix<Scalar>(M.transpose());  // d x J
     if (L == 1) {
         const CMap<Scalar> Xm(X.data, d, R);
         MMap<Scalar> Ym(Y.data.data(), J, R);
-        if (transpose)
-            Ym.noalias() = M.transpose() * Xm;
-        else
-            Ym.noalias() = M * Xm;
+        fixed_block_gemm(Ym, Mt.transpose(), Xm, false);
         return Y;
     }
-    if (R == 1 || L >= kGatherRows) {
-        for (Index o = 0; o < R; ++o) {
-            const CMap<Scalar> Xm(X.data + o * L * d, L, d);
-            MMap<Scalar> Ym(Y.data.data() + o * L * J, L, J);
-            if (transpose)
-                Ym.noalias() = Xm * M;
-            else
-                Ym.noalias() = Xm * M.transpose();
-        }
+    if (R == 1) {
+        const CMap<Scalar> Xm(X.data, L, d);
+        MMap<Scalar> Ym(Y.data.data(), L, J);
+        fixed_block_gemm(Ym, Xm, Mt, false);
         return Y;
     }
-    // Thin slabs: gather b of them into one (b L) x d block, one GEMM, scatter.
-    const Index b = std::min(R, (kGatherRows + L - 1) / L);
-    Matrix<Scalar> buf(b * L, d);
-    Matrix<Scalar> out(b * L, J);
-    for (Index o0 = 0; o0 < R; o0 += b) {
+    // b slabs per block (gathered into one (b L) x d matrix when the slabs are thin).
+    const Index b = L >= kGatherRows ? 1 : std::min(R, (kGatherRows + L - 1) / L);
+    const Index nblocks = (R + b - 1) / b;
+    parallel_blocks(nblocks, [&](Index blk) {
+        const Index o0 = blk * b;
         const Index nb = std::min(b, R - o0);
+        if (nb == 1) {
+            MMap<Scalar>(Y.data.data() + o0 * L * J, L, J).noalias() =
+                CMap<Scalar>(X.data + o0 * L * d, L, d) * Mt;
+            return;
+        }
+        Matrix<Scalar> buf(nb * L, d);
         for (Index j = 0; j < nb; ++j)
             buf.middleRows(j * L, L) = CMap<Scalar>(X.data + (o0 + j) * L * d, L, d);
-        auto B = buf.topRows(nb * L);
-        auto C = out.topRows(nb * L);
-        if (transpose)
-            C.noalias() = B * M;
-        else
-            C.noalias() = B * M.transpose();
+        const Matrix<Scalar> out = buf * Mt;
         for (Index j = 0; j < nb; ++j)
-            MMap<Scalar>(Y.data.data() + (o0 + j) * L * J, L, J) = C.middleRows(j * L, L);
-    }
+            MMap<Scalar>(Y.data.data() + (o0 + j) * L * J, L, J) = out.middleRows(j * L, L);
+    });
     return Y;
 }
 
@@ -211,7 +258,7 @@ Matrix<Scalar> mode_cross(const TView<Scalar>& X, const TView<Scalar>& Y, int k)
         if (gram)
             G.template selfadjointView<Eigen::Lower>().rankUpdate(A.transpose());
         else
-            G.noalias() += A.transpose() * B;
+            fixed_block_gemm(G, A.transpose(), B, true);
     };
     if (L == 1) {
         const CMap<Scalar> Xm(X.data, dx, R);
@@ -219,7 +266,7 @@ Matrix<Scalar> mode_cross(const TView<Scalar>& X, const TView<Scalar>& Y, int k)
         if (gram)
             G.template selfadjointView<Eigen::Lower>().rankUpdate(Xm);
         else
-            G.noalias() = Xm * Ym.transpose();
+            fixed_block_gemm(G, Xm, Ym.transpose(), false);
     } else if (R == 1 || L >= kGatherRows) {
         for (Index o = 0; o < R; ++o)
             accumulate(CMap<Scalar>(X.data + o * L * dx, L, dx),
@@ -287,7 +334,8 @@ DTensor<Scalar> folding(const Eigen::Ref<const Matrix<Scalar>>& M, int k,
 /// the rank bound size / d_k the basis is completed with orthonormal vectors of the complement.
 /// Cost O(size x min(d_k, size / d_k)) flops plus a copy of X.
 template <class Scalar>
-std::pair<Matrix<Scalar>, Vector<Scalar>> unfolding_svd(const TView<Scalar>& X, int k, Index r) {
+std::pair<Matrix<Scalar>, Vector<Scalar>> unfolding_svd_serial(const TView<Scalar>& X, int k,
+                                                               Index r) {
     const Index d = X.dims[static_cast<std::size_t>(k)];
     const Index m = X.size() / d;
     SUBSPACE_ASSERT(r <= d);
@@ -310,6 +358,14 @@ std::pair<Matrix<Scalar>, Vector<Scalar>> unfolding_svd(const TView<Scalar>& X, 
     return {U, svd.singularValues()};
 }
 
+/// unfolding_svd_serial with Eigen's threading off (same bits for any thread count).
+template <class Scalar>
+std::pair<Matrix<Scalar>, Vector<Scalar>> unfolding_svd(const TView<Scalar>& X, int k, Index r) {
+    std::pair<Matrix<Scalar>, Vector<Scalar>> out;
+    eigen_serial([&] { out = unfolding_svd_serial(X, k, r); });
+    return out;
+}
+
 /// Y_(k) Ω for the Gaussian Ω ((size / d_k) x l) whose entry (i, j) is rng's normal entry
 /// (i, j), i being the Kolda–Bader column index of the unfolding. Ω is generated block by block
 /// on demand (never stored); cost 2 l size(X) flops plus size(X) l / d_k normal draws.
@@ -326,7 +382,7 @@ Matrix<Scalar> sketch_unfolding(const TView<Scalar>& X, int k, Index l, const Rn
             const Index nc = std::min(chunk, R - c0);
             om.resize(nc, l);
             rng.fill_normal(om, c0, 0);
-            Z.noalias() += CMap<Scalar>(X.data + c0 * d, d, nc) * om;
+            fixed_block_gemm(Z, CMap<Scalar>(X.data + c0 * d, d, nc), om, true);
         }
         return Z;
     }
@@ -336,7 +392,7 @@ Matrix<Scalar> sketch_unfolding(const TView<Scalar>& X, int k, Index l, const Rn
             om.resize(nr, l);
             rng.fill_normal(om, o * L + r0, 0);
             const CMap<Scalar> S(X.data + o * L * d, L, d);
-            Z.noalias() += S.middleRows(r0, nr).transpose() * om;
+            fixed_block_gemm(Z, S.middleRows(r0, nr).transpose(), om, true);
         }
     }
     return Z;
