@@ -4,7 +4,8 @@
 Runs on the reference matrices written by bench_lowrank (4000 x 3000, sigma_i = 0.9^i "geo" and
 1/sqrt(i) "slow"; files lowrank_geo.npy / lowrank_slow.npy in $SUBSPACE_BENCH_DIR, default /tmp)
 and on our timings in lowrank_results.txt written by the same run. Rank 50, oversampling 10.
-Prints, per case, time (median of repeats, single thread unless --threads), spectral error /
+Prints, per case, CPU time (median of repeats; process CPU time, so single thread unless
+--threads, to compare with the CPU-time column of Google Benchmark), spectral error /
 optimal, max relative singular value error, and the ratios to ours.
 
     ./build/.../bench/bench_lowrank --benchmark_filter='Rsvd|Krylov'
@@ -41,9 +42,9 @@ def spectral_error(A, U, S, Vt, iters=40):
 def timed(f, repeats):
     times, out = [], None
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         out = f()
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
     return statistics.median(times), out
 
 

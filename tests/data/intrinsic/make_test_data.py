@@ -9,7 +9,8 @@ import json
 import shutil
 
 SRC = "/work/shared/data/intrinsic/"
-SETS = ["bench_M2_Affine_3to5_n2500", "bench_M3_Nonlinear_4to6_n2500", "bench_M7_Roll_n2500"]
+SETS = ["bench_M2_Affine_3to5_n2500", "bench_M3_Nonlinear_4to6_n2500", "bench_M5a_Helix1d_n2500",
+        "bench_M7_Roll_n2500"]
 
 manifest = {f["file"]: f for f in json.load(open(SRC + "manifest.json"))["files"]}
 with open("skdim_reference.txt", "w") as out:
