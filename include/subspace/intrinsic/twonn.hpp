@@ -212,6 +212,7 @@ inline double gride_score(double d, const std::vector<double>& logmu, Index n1, 
 
 inline GrideEstimate gride_from_mus(std::vector<double> mu, Index n1, const GrideOptions& o) {
     const Index n2 = 2 * n1;
+    const std::vector<double> all_mu = mu;  // the error bar uses every point (as DADApy)
     if (o.filter_outliers && mu.size() > 2) {
         std::vector<double> s = mu;
         std::sort(s.begin(), s.end());
@@ -224,8 +225,9 @@ inline GrideEstimate gride_from_mus(std::vector<double> mu, Index n1, const Grid
         const double q95 = pct(95.0);
         const double q50 = pct(50.0);
         const double mu_max = 20.0 * (q95 - q50) + q50;
-        mu.erase(std::remove_if(mu.begin(), mu.end(), [&](double m) { return !(m < mu_max); }),
-                 mu.end());
+        if (q95 > q50)  // no spread (e.g. all μ equal): nothing is an outlier
+            mu.erase(std::remove_if(mu.begin(), mu.end(), [&](double m) { return !(m < mu_max); }),
+                     mu.end());
     }
     std::vector<double> logmu(mu.size());
     for (std::size_t i = 0; i < mu.size(); ++i) logmu[i] = std::log(std::max(mu[i], 1.0 + 1e-15));
@@ -245,6 +247,9 @@ inline GrideEstimate gride_from_mus(std::vector<double> mu, Index n1, const Grid
     e.dimension = 0.5 * (lo + hi);
     const double d = e.dimension;
     double j1 = 0.0;
+    logmu.resize(all_mu.size());
+    for (std::size_t i = 0; i < all_mu.size(); ++i)
+        logmu[i] = std::log(std::max(all_mu[i], 1.0 + 1e-15));
     for (double lm : logmu) {
         const double om = -std::expm1(-d * lm);
         const double f = lm / om;

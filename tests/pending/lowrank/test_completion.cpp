@@ -65,7 +65,7 @@ TEMPLATE_TEST_CASE("complete_matrix recovers a rank-5 matrix from 10 percent of 
     for (Index i = 0; i < 5; ++i) REQUIRE(std::abs(double(res.S(i)) - sv(i)) <= 1e-3 * sv(0));
     REQUIRE(res.train_rmse_history.size() == static_cast<std::size_t>(res.iterations));
     REQUIRE(std::isnan(res.holdout_rmse));
-    REQUIRE(std::abs(double(res(3, 7)) - pr.M(3, 7)) <= 1e-3 * std::abs(pr.M).maxCoeff());
+    REQUIRE(std::abs(double(res(3, 7)) - pr.M(3, 7)) <= 1e-3 * pr.M.cwiseAbs().maxCoeff());
 }
 
 TEST_CASE("complete_matrix degrades gracefully with noise and reports held-out RMSE",

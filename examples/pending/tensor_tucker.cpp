@@ -6,7 +6,8 @@
 // relative size `noise` (defaults 120 100 80, 8, 0.05), then compares ST-HOSVD, HOSVD, HOOI,
 // randomized ST-HOSVD and the two-pass sketch at ranks (rank, rank, rank), and ST-HOSVD with ranks
 // chosen by the relative tolerance `tol` (default 0.06). Prints the exact relative errors, the
-// compression ratios and the times. Fails (exit 1) if an error exceeds the noise level by 5%.
+// compression ratios and the times. Fails (exit 1) if an error exceeds the noise level by 5%
+// (the tolerance for the last one).
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -48,7 +49,7 @@ int main(int argc, char** argv) {
 
         const std::vector<Index> ranks{r, r, r};
         bool ok = true;
-        auto report = [&](const char* name, auto&& f) {
+        auto report = [&](const char* name, double bound, auto&& f) {
             const auto t0 = std::chrono::steady_clock::now();
             const auto t = f();
             const double ms =
@@ -59,19 +60,20 @@ int main(int argc, char** argv) {
             std::cout << "  " << name << ": ranks (" << rk[0] << ", " << rk[1] << ", " << rk[2]
                       << ")  relative error " << e << "  compression " << t.compression_ratio()
                       << "x  " << ms << " ms\n";
-            if (!(e <= 1.05 * noise)) ok = false;
+            if (!(e <= bound)) ok = false;
         };
-        report("ST-HOSVD         ", [&] { return subspace::st_hosvd(X, ranks); });
-        report("HOSVD            ", [&] { return subspace::hosvd(X, ranks); });
-        report("HOOI             ", [&] { return subspace::hooi(X, ranks); });
-        report("randomized       ", [&] { return subspace::randomized_tucker(X, ranks); });
-        report("sketch two-pass  ", [&] {
+        report("ST-HOSVD         ", 1.05 * noise, [&] { return subspace::st_hosvd(X, ranks); });
+        report("HOSVD            ", 1.05 * noise, [&] { return subspace::hosvd(X, ranks); });
+        report("HOOI             ", 1.05 * noise, [&] { return subspace::hooi(X, ranks); });
+        report("randomized       ", 1.05 * noise,
+               [&] { return subspace::randomized_tucker(X, ranks); });
+        report("sketch two-pass  ", 1.05 * noise, [&] {
             subspace::RandomizedTuckerOptions o;
             o.method = subspace::RandomizedTuckerMethod::sketch_two_pass;
             return subspace::randomized_tucker(X, ranks, o);
         });
-        report("ST-HOSVD tol     ", [&] { return subspace::st_hosvd(X, tol); });
-        std::cout << (ok ? "all errors within 5% of the noise level\n"
+        report("ST-HOSVD tol     ", tol, [&] { return subspace::st_hosvd(X, tol); });
+        std::cout << (ok ? "all errors within 5% of the noise level (tol for the last)\n"
                          : "ERROR: an error is too large\n");
         return ok ? 0 : 1;
     } catch (const std::exception& e) {
