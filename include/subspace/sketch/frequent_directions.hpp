@@ -48,7 +48,8 @@ public:
     Index dim() const noexcept { return m_d; }
     /// Number of rows seen (including those of merged sketches).
     Index rows_seen() const noexcept { return m_seen; }
-    /// Total shrinkage Δ so far: ‖AᵀA − BᵀB‖₂ <= Δ <= ‖A − A_k‖_F² / (ℓ − k).
+    /// Total shrinkage Δ so far: ‖AᵀA − BᵀB‖₂ <= Δ <= ‖A − A_k‖_F² / (ℓ − k) for the B
+    /// returned by the latest sketch() (which may add one shrink step).
     double total_shrinkage() const noexcept { return m_shrink; }
 
     /// Adds the rows of R (b x d; a single row is a 1 x d matrix or a row vector).
@@ -86,17 +87,18 @@ public:
     }
 
     /// The sketch B (at most ℓ rows x d; fewer when fewer than ℓ rows have been seen).
-    /// Costs one SVD of the buffer when it holds more than ℓ rows.
+    /// When the buffer holds more than ℓ rows this performs the shrink step in place (one SVD
+    /// of the buffer, a valid Frequent Directions step), so that total_shrinkage() afterwards
+    /// bounds ‖AᵀA − BᵀB‖₂ for the B returned. Like update(), not safe to call concurrently
+    /// on one object.
     Mat sketch() const {
-        if (m_fill <= m_ell) return m_buf.topRows(m_fill);
-        FrequentDirections copy = *this;
-        copy.shrink();
-        return copy.m_buf.topRows(copy.m_fill);
+        if (m_fill > m_ell) shrink();
+        return m_buf.topRows(m_fill);
     }
 
 private:
     // SVD of the filled buffer, then σ_i ← sqrt(max(σ_i² − σ_ℓ², 0)): at most ℓ − 1 nonzero rows.
-    void shrink() {
+    void shrink() const {
         const Mat Bf = m_buf.topRows(m_fill);
         auto svd = detail::make_thin_bdcsvd(Bf);
         const auto& s = svd.singularValues();
@@ -114,10 +116,11 @@ private:
 
     Index m_ell;
     Index m_d;
-    Mat m_buf;
-    Index m_fill = 0;
+    // Mutable: sketch() const may compact the buffer (see there).
+    mutable Mat m_buf;
+    mutable Index m_fill = 0;
     Index m_seen = 0;
-    double m_shrink = 0;
+    mutable double m_shrink = 0;
 };
 
 }  // namespace subspace
