@@ -64,44 +64,32 @@ public:
         const Index m = A.cols();
         out.setZero();
         if (m == 0) return;
-        const Index nb = block_cols();
-        Mat G;
-        for (Index i0 = 0; i0 < this->m_n; i0 += nb) {
-            const Index b = std::min(nb, this->m_n - i0);
-            G.resize(this->m_k, b);
-            fill_block(G, i0);
-            const Index w = 256;
+        for_each_block([&](const Mat& G, Index i0, Index b) {
             parallel_panels(
-                panel_count(m, w),
+                panel_count(m, 256),
                 [&](Index p) {
-                    const Index c0 = p * w, c = std::min(w, m - c0);
+                    const Index c0 = p * 256, c = std::min<Index>(256, m - c0);
                     out.middleCols(c0, c).noalias() += G * A.block(i0, c0, b, c);
                 },
                 double(this->m_k) * double(b) * double(m));
-        }
+        });
     }
     void apply_sparse_into(const SketchSparse<Scalar>& A, OutRef out) const {
         const Index m = A.cols();
         out.setZero();
         if (m == 0) return;
-        const Index nb = block_cols();
         // cursor[j]: first stored entry of column j not yet consumed (rows are sorted).
         std::vector<Index> cursor(static_cast<std::size_t>(m));
         for (Index j = 0; j < m; ++j)
             cursor[static_cast<std::size_t>(j)] = column_range<Scalar>(A, j).first;
-        Mat G;
         const int* inner = A.innerIndexPtr();
         const Scalar* val = A.valuePtr();
-        for (Index i0 = 0; i0 < this->m_n; i0 += nb) {
-            const Index b = std::min(nb, this->m_n - i0);
+        for_each_block([&](const Mat& G, Index i0, Index b) {
             const Index i1 = i0 + b;
-            G.resize(this->m_k, b);
-            fill_block(G, i0);
-            const Index w = 16;
             parallel_panels(
-                panel_count(m, w),
+                panel_count(m, 16),
                 [&](Index p) {
-                    const Index c0 = p * w, c1 = std::min(m, c0 + w);
+                    const Index c0 = p * 16, c1 = std::min<Index>(m, c0 + 16);
                     for (Index j = c0; j < c1; ++j) {
                         Index q = cursor[static_cast<std::size_t>(j)];
                         const Index e = column_range<Scalar>(A, j).second;
@@ -112,58 +100,41 @@ public:
                     }
                 },
                 double(this->m_k) * double(A.nonZeros()));
-        }
+        });
     }
     void apply_right_dense_into(const ConstRef& A, OutRef out) const {
         const Index m = A.rows();
         out.setZero();
         if (m == 0) return;
-        const Index nb = block_cols();
-        Mat G;
-        for (Index i0 = 0; i0 < this->m_n; i0 += nb) {
-            const Index b = std::min(nb, this->m_n - i0);
-            G.resize(this->m_k, b);
-            fill_block(G, i0);
-            const Index w = 256;
+        for_each_block([&](const Mat& G, Index i0, Index b) {
             parallel_panels(
-                panel_count(m, w),
+                panel_count(m, 256),
                 [&](Index p) {
-                    const Index r0 = p * w, r = std::min(w, m - r0);
+                    const Index r0 = p * 256, r = std::min<Index>(256, m - r0);
                     out.middleRows(r0, r).noalias() += A.block(r0, i0, r, b) * G.transpose();
                 },
                 double(this->m_k) * double(b) * double(m));
-        }
+        });
     }
     void apply_right_sparse_into(const SketchSparse<Scalar>& A, OutRef out) const {
         out.setZero();
         if (A.rows() == 0) return;
-        const Index nb = block_cols();
-        Mat G;
-        for (Index i0 = 0; i0 < this->m_n; i0 += nb) {
-            const Index b = std::min(nb, this->m_n - i0);
-            G.resize(this->m_k, b);
-            fill_block(G, i0);
+        for_each_block([&](const Mat& G, Index i0, Index b) {
             out.noalias() += A.middleCols(i0, b) * G.transpose();
-        }
+        });
     }
     void apply_transpose_into(const ConstRef& B, OutRef out) const {
         const Index m = B.cols();
         if (m == 0) return;
-        const Index nb = block_cols();
-        Mat G;
-        for (Index i0 = 0; i0 < this->m_n; i0 += nb) {
-            const Index b = std::min(nb, this->m_n - i0);
-            G.resize(this->m_k, b);
-            fill_block(G, i0);
-            const Index w = 256;
+        for_each_block([&](const Mat& G, Index i0, Index b) {
             parallel_panels(
-                panel_count(m, w),
+                panel_count(m, 256),
                 [&](Index p) {
-                    const Index c0 = p * w, c = std::min(w, m - c0);
+                    const Index c0 = p * 256, c = std::min<Index>(256, m - c0);
                     out.block(i0, c0, b, c).noalias() = G.transpose() * B.middleCols(c0, c);
                 },
                 double(this->m_k) * double(b) * double(m));
-        }
+        });
     }
 
 protected:
@@ -173,9 +144,19 @@ protected:
     }
 
 private:
-    // Columns of S generated at a time: about 2^21 entries (16 MB in double).
-    Index block_cols() const {
-        return std::max<Index>(1, std::min<Index>(this->m_n, (Index(1) << 21) / this->m_k));
+    // Calls f(G, i0, b) for consecutive column blocks G = S(:, i0 : i0 + b) of about 2^21
+    // entries (16 MB in double), generated one at a time into one buffer.
+    template <class F>
+    void for_each_block(F&& f) const {
+        const Index nb =
+            std::max<Index>(1, std::min<Index>(this->m_n, (Index(1) << 21) / this->m_k));
+        Mat G;
+        for (Index i0 = 0; i0 < this->m_n; i0 += nb) {
+            const Index b = std::min(nb, this->m_n - i0);
+            G.resize(this->m_k, b);
+            fill_block(G, i0);
+            f(static_cast<const Mat&>(G), i0, b);
+        }
     }
     Scalar m_scale;
 };

@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdint>
 #include <numeric>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -158,20 +159,14 @@ public:
 
     // ---- kernels ----
     void apply_dense_into(const ConstRef& A, OutRef out) const {
-        const Index m = A.cols(), n = this->m_n, k = this->m_k;
+        const Index m = A.cols();
         if (m == 0) return;
         detail::parallel_panels(
             detail::panel_count(m, 32),
             [&](Index p) {
                 Vector<Scalar> buf(m_N);
                 const Index c1 = std::min(m, (p + 1) * 32);
-                for (Index j = p * 32; j < c1; ++j) {
-                    buf.head(n) = m_sign.cwiseProduct(A.col(j));
-                    buf.tail(m_N - n).setZero();
-                    detail::fwht_inplace(buf.data(), m_N);
-                    for (Index r = 0; r < k; ++r)
-                        out(r, j) = m_scale * buf(m_rows[static_cast<std::size_t>(r)]);
-                }
+                for (Index j = p * 32; j < c1; ++j) transform(A.col(j), buf, out.col(j));
             },
             double(m) * double(m_N) * 10.0);
     }
@@ -208,9 +203,7 @@ public:
                         buf.setZero();
                         for (Index q = range.first; q < range.second; ++q)
                             buf(inner[q]) = m_sign(inner[q]) * val[q];
-                        detail::fwht_inplace(buf.data(), m_N);
-                        for (Index r = 0; r < k; ++r)
-                            out(r, j) = m_scale * buf(m_rows[static_cast<std::size_t>(r)]);
+                        hadamard_and_sample(buf, out.col(j));
                     }
                 }
             },
@@ -218,7 +211,7 @@ public:
     }
     void apply_right_dense_into(const ConstRef& A, OutRef out) const {
         // Row t of A Sᵀ is S applied to row t of A: panels of 64 rows are transposed.
-        const Index m = A.rows(), n = this->m_n, k = this->m_k;
+        const Index m = A.rows();
         if (m == 0) return;
         detail::parallel_panels(
             detail::panel_count(m, 64),
@@ -226,13 +219,7 @@ public:
                 const Index r0 = p * 64, rb = std::min<Index>(64, m - r0);
                 Vector<Scalar> buf(m_N);
                 Mat tile = A.middleRows(r0, rb).transpose();
-                for (Index t = 0; t < rb; ++t) {
-                    buf.head(n) = m_sign.cwiseProduct(tile.col(t));
-                    buf.tail(m_N - n).setZero();
-                    detail::fwht_inplace(buf.data(), m_N);
-                    for (Index r = 0; r < k; ++r)
-                        out(r0 + t, r) = m_scale * buf(m_rows[static_cast<std::size_t>(r)]);
-                }
+                for (Index t = 0; t < rb; ++t) transform(tile.col(t), buf, out.row(r0 + t));
             },
             double(m) * double(m_N) * 10.0);
     }
@@ -263,6 +250,21 @@ public:
     }
 
 private:
+    // o = sqrt(1/k) P H D x (x of length n, o of length k); buf is scratch of length N.
+    template <class In, class Out>
+    void transform(const In& x, Vector<Scalar>& buf, Out&& o) const {
+        buf.head(this->m_n) = m_sign.cwiseProduct(x);
+        buf.tail(m_N - this->m_n).setZero();
+        hadamard_and_sample(buf, std::forward<Out>(o));
+    }
+    // o = sqrt(1/k) P H buf (buf, of length N, is overwritten).
+    template <class Out>
+    void hadamard_and_sample(Vector<Scalar>& buf, Out&& o) const {
+        detail::fwht_inplace(buf.data(), m_N);
+        for (Index r = 0; r < this->m_k; ++r)
+            o(r) = m_scale * buf(m_rows[static_cast<std::size_t>(r)]);
+    }
+
     Index m_N = 1;
     Scalar m_scale = 1;
     Vector<Scalar> m_sign;
