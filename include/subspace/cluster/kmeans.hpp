@@ -191,7 +191,7 @@ KMeansResult<Scalar> kmeans_single(const Eigen::Ref<const Matrix<Scalar>>& X, In
     std::vector<double> dist(static_cast<std::size_t>(n), 0.0);
     Eigen::MatrixXd sums(d, k);
     Eigen::VectorXi counts(k);
-    std::vector<unsigned char> taken;
+    std::vector<unsigned char> taken(dist.size(), 0);
     for (int it = 1; it <= opts.max_iterations; ++it) {
         const Index changed = kmeans_assign<Scalar>(X, res.centers, res.labels, dist);
         res.iterations = it;
@@ -208,7 +208,8 @@ KMeansResult<Scalar> kmeans_single(const Eigen::Ref<const Matrix<Scalar>>& X, In
             ++counts(l);
         }
         // Empty clusters take the points farthest from their centres.
-        if (counts.minCoeff() == 0) taken.assign(dist.size(), 0);
+        if (counts.minCoeff() == 0)
+            std::fill(taken.begin(), taken.end(), static_cast<unsigned char>(0));
         for (Index j = 0; j < k; ++j) {
             if (counts(j) > 0) continue;
             Index far = -1;
