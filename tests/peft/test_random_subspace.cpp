@@ -271,3 +271,26 @@ TEST_CASE("RandomSubspace bad input", "[peft][random_subspace]") {
     const Vec<double> g = subspace::Rng(1).normal<double>(10, 1);
     REQUIRE((wide.apply_adjoint(g) - P.transpose() * g).norm() <= 1e-12);
 }
+
+TEST_CASE("RandomSubspace adapter interface: forward, backward, merge, parameter count",
+          "[peft][random_subspace]") {
+    const subspace::Rng rng(77);
+    const Vec<double> t0 = rng.normal<double>(300, 1).col(0);
+    const Vec<double> z = rng.normal<double>(12, 1).col(0);
+    const Vec<double> g = rng.normal<double>(300, 1).col(0);
+    for (const auto kind : kKinds) {
+        const RandomSubspace<double> sub(t0, 12, opts_of(kind, 5));
+        REQUIRE(sub.trainable_parameter_count() == 12);
+        const Mat<double> P = sub.matrix();
+        // Closed forms through the materialised P: θ = θ₀ + P z, ∂L/∂z = Pᵀ g.
+        REQUIRE((sub.forward(z) - (t0 + P * z)).norm() <= 1e-12 * (t0.norm() + 1.0));
+        REQUIRE((sub.merged(z) - sub.forward(z)).norm() == 0.0);
+        REQUIRE((sub.backward(z, g) - P.transpose() * g).norm() <= 1e-12 * (g.norm() + 1.0));
+        Vec<double> theta = t0;
+        sub.merge_into(theta, z);
+        REQUIRE((theta - sub.forward(z)).norm() <= 1e-12 * (t0.norm() + 1.0));
+        Vec<double> wrong = Vec<double>::Zero(299);
+        REQUIRE_THAT(test_util::invalid_argument_message([&] { sub.merge_into(wrong, z); }),
+                     ContainsSubstring("'theta'"));
+    }
+}

@@ -224,6 +224,37 @@ public:
         return out;
     }
 
+    /// The adapter interface of the module (DESIGN.md), for code written against every
+    /// adapter alike: the trainable parameters are z (d entries).
+    /// forward(z) = theta(z); backward(z, g) = gradient(z, g); merged(z) = theta(z);
+    /// merge_into(θ, z) adds θ(z) − θ₀ to a D-vector θ in place; trainable_parameter_count() = d.
+    /// \throws invalid_argument as theta() / gradient(), and merge_into() unless θ has D entries.
+    template <class Derived>
+    Vec forward(const Eigen::MatrixBase<Derived>& z) const {
+        return theta(z);
+    }
+    /// See forward(): ∂L/∂z from g = ∂L/∂θ.
+    template <class DerivedZ, class DerivedG>
+    Vec backward(const Eigen::MatrixBase<DerivedZ>& z, const Eigen::MatrixBase<DerivedG>& g) const {
+        return gradient(z, g);
+    }
+    /// See forward(): θ₀ + P z.
+    template <class Derived>
+    Vec merged(const Eigen::MatrixBase<Derived>& z) const {
+        return theta(z);
+    }
+    /// See forward(): θ += θ(z) − θ₀.
+    template <class DerivedZ>
+    void merge_into(Eigen::Ref<Vec> theta_out, const Eigen::MatrixBase<DerivedZ>& z) const {
+        if (theta_out.size() != m_D)
+            detail::throw_invalid("RandomSubspace::merge_into", "theta",
+                                  "a vector of D = " + detail::to_text(m_D) + " entries",
+                                  detail::to_text(theta_out.size()) + " entries");
+        theta_out += theta(z) - m_theta0;
+    }
+    /// See forward(): d.
+    Index trainable_parameter_count() const { return m_d; }
+
     /// P as a dense D x (d − m) matrix (for tests and small D): O(D d log d) for Fastfood.
     Mat matrix() const {
         if (m_opts.kind == SubspaceProjection::dense) return m_dense;
