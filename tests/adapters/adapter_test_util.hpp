@@ -75,7 +75,7 @@ class Reference {
 public:
     Reference() {
         const std::string path =
-            std::string(SUBSPACE_TEST_DATA_DIR) + "/adapters/adapters_reference.txt";
+            test_util::test_data_dir() + "/adapters/adapters_reference.txt";
         std::ifstream in(path);
         INFO(path);
         REQUIRE(in.good());

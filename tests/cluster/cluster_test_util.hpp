@@ -85,7 +85,7 @@ struct HopkinsSequence {
 };
 
 inline HopkinsSequence load_hopkins(const std::string& name) {
-    const std::string dir = std::string(SUBSPACE_TEST_DATA_DIR) + "/cluster/hopkins/";
+    const std::string dir = test_util::test_data_dir() + "/cluster/hopkins/";
     HopkinsSequence s;
     s.name = name;
     std::ifstream fx(dir + name + ".X.f64", std::ios::binary),

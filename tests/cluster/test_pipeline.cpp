@@ -190,3 +190,41 @@ TEST_CASE("subspace_clustering: bad input and documented behaviour", "[cluster]"
         REQUIRE(c.C.col(0).nonZeros() == 1);
     }
 }
+
+TEMPLATE_TEST_CASE("subspace_clustering: points without any affinity are assigned, not clustered",
+                   "[cluster]", float, double) {
+    using S = TestType;
+    // Two 2-dimensional subspaces of R^12, 20 points each, plus a zero point. SSC gives the zero
+    // point a zero column of C and no other point uses it (it explains nothing), so it is an
+    // isolated node of W. Spectral clustering of W as it is makes it a component of its own,
+    // which takes one of the two clusters (the real failure on dark Extended Yale B faces); the
+    // default leaves it out and gives it the label of its most similar point.
+    const auto u = cluster_test::union_of_subspaces(12, 2, 2, 20, 0.0, 5);
+    Mat<S> X(12, 41);
+    X.leftCols(40) = u.X.cast<S>();
+    X.col(40).setZero();
+    subspace::SubspaceClusteringOptions o;
+    o.method = ClusteringMethod::ssc_admm;
+    const auto r = subspace::subspace_clustering(X, 2, o);
+    REQUIRE(r.n_isolated == 1);
+    REQUIRE(subspace::clustering_accuracy(Eigen::VectorXi(r.labels.head(40)), u.labels) == 1.0);
+    REQUIRE(r.labels(40) == r.labels(0));  // all |cos| are 0: the first kept point
+    o.assign_isolated = false;
+    REQUIRE(subspace::subspace_clustering(X, 2, o).n_isolated == 0);
+    // Why: a connected graph plus an isolated node has exactly two components, so spectral
+    // clustering with two clusters returns the components, the node alone against the rest.
+    Mat<S> W = Mat<S>::Ones(41, 41);
+    W.diagonal().setZero();
+    W.row(40).setZero();
+    W.col(40).setZero();
+    const Eigen::VectorXi lw = subspace::spectral_clustering(W, 2);
+    REQUIRE((lw.head(40).array() == lw(0)).all());
+    REQUIRE(lw(40) != lw(0));
+    // The same with a sparse affinity (SSC-OMP): the zero point has no neighbours either.
+    o = {};
+    o.method = ClusteringMethod::ssc_omp;
+    o.ssc_omp.k_max = 2;
+    const auto ro = subspace::subspace_clustering(X, 2, o);
+    REQUIRE(ro.n_isolated == 1);
+    REQUIRE(subspace::clustering_accuracy(Eigen::VectorXi(ro.labels.head(40)), u.labels) == 1.0);
+}

@@ -21,7 +21,7 @@ namespace intrinsic_test {
 using Index = Eigen::Index;
 
 inline std::string data_path(const std::string& name) {
-    return std::string(SUBSPACE_TEST_DATA_DIR) + "/intrinsic/" + name;
+    return test_util::test_data_dir() + "/intrinsic/" + name;
 }
 
 /// Raw little-endian float64, row-major n x D, returned as D x n (columns are points).

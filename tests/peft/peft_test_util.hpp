@@ -12,10 +12,12 @@
 
 #include <Eigen/Core>
 
+#include "support/test_util.hpp"
+
 namespace peft_test {
 
 inline std::string data_path(const std::string& rel) {
-    return std::string(SUBSPACE_TEST_DATA_DIR) + "/peft/" + rel;
+    return test_util::test_data_dir() + "/peft/" + rel;
 }
 
 inline std::vector<std::uint8_t> read_bytes(const std::string& path) {

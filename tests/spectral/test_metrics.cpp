@@ -50,7 +50,7 @@ struct RefCase {
 };
 
 std::vector<RefCase> load_reference() {
-    std::ifstream f(std::string(SUBSPACE_TEST_DATA_DIR) + "/spectral/metrics_reference.txt");
+    std::ifstream f(test_util::test_data_dir() + "/spectral/metrics_reference.txt");
     REQUIRE(f.good());
     int count = 0;
     f >> count;

@@ -238,7 +238,7 @@ struct RefCase {
 };
 
 std::vector<RefCase> read_reference() {
-    std::ifstream in(std::string(SUBSPACE_TEST_DATA_DIR) + "/tensor/tucker_reference.txt");
+    std::ifstream in(test_util::test_data_dir() + "/tensor/tucker_reference.txt");
     REQUIRE(in.good());
     std::vector<RefCase> cases;
     std::string key;

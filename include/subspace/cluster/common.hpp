@@ -80,6 +80,10 @@ struct ClusteringResult {
     bool converged = true;        ///< false if the affinity solver hit its iteration limit
     double affinity_seconds = 0;  ///< wall time of the affinity
     double spectral_seconds = 0;  ///< wall time of the spectral clustering
+    /// Points with no affinity at all (zero row and column of W), labelled by their most
+    /// similar point when SubspaceClusteringOptions::assign_isolated is on (and at least
+    /// max(2, n_clusters) points have an edge).
+    Index n_isolated = 0;
 };
 
 namespace detail {

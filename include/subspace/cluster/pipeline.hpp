@@ -13,7 +13,10 @@
 /// in You et al. 2016's experiments).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <vector>
 
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
@@ -49,6 +52,13 @@ struct SubspaceClusteringOptions {
     bool lrr_postprocess = true;
     double lrr_power = 2.0;    ///< the `a` of lrr_affinity() (W = |M Mᵀ|^(2a))
     SpectralOptions spectral;  ///< spectral clustering options (k-means restarts, seed)
+    /// Points whose row and column of W are zero (no method linked them to anything, e.g. a face
+    /// image so dark that SSC explains it by the outlier term alone) carry no information for the
+    /// spectral step, where each would form a component and take a whole cluster. When true
+    /// (default) they are left out of the spectral clustering and each gets the label of the point
+    /// with the largest absolute cosine similarity to it (the TSC criterion); when false, W is
+    /// clustered as it is.
+    bool assign_isolated = true;
 };
 
 /// The method `automatic` resolves to for n points.
@@ -58,11 +68,66 @@ inline ClusteringMethod resolve_clustering_method(ClusteringMethod m, Index n,
     return n <= dense_limit ? ClusteringMethod::ssc_admm : ClusteringMethod::ensc;
 }
 
+namespace detail {
+
+// Spectral clustering of the points `keep` (those with an edge), then every other point takes
+// the label of the kept point with the largest |cos| to it.
+template <class Derived, class Scalar>
+Eigen::VectorXi cluster_with_isolated(const Eigen::MatrixBase<Derived>& X,
+                                      const std::vector<Index>& keep, Index n_clusters,
+                                      const SpectralOptions& sopts, bool sparse,
+                                      const Matrix<Scalar>& Wd,
+                                      const Eigen::SparseMatrix<Scalar>& Ws) {
+    const Index n = X.cols(), m = static_cast<Index>(keep.size());
+    Eigen::VectorXi sub;
+    if (sparse) {
+        std::vector<Index> pos(static_cast<std::size_t>(n), -1);
+        for (Index k = 0; k < m; ++k) pos[static_cast<std::size_t>(keep[static_cast<std::size_t>(k)])] = k;
+        std::vector<Eigen::Triplet<Scalar>> t;
+        t.reserve(static_cast<std::size_t>(Ws.nonZeros()));
+        for (Index j = 0; j < Ws.outerSize(); ++j)
+            for (typename Eigen::SparseMatrix<Scalar>::InnerIterator it(Ws, j); it; ++it) {
+                const Index a = pos[static_cast<std::size_t>(it.row())];
+                const Index b = pos[static_cast<std::size_t>(it.col())];
+                if (a >= 0 && b >= 0) t.emplace_back(a, b, it.value());
+            }
+        Eigen::SparseMatrix<Scalar> S(m, m);
+        S.setFromTriplets(t.begin(), t.end());
+        sub = spectral_clustering(S, n_clusters, sopts);
+    } else {
+        Matrix<Scalar> S(m, m);
+        for (Index b = 0; b < m; ++b)
+            for (Index a = 0; a < m; ++a)
+                S(a, b) = Wd(keep[static_cast<std::size_t>(a)], keep[static_cast<std::size_t>(b)]);
+        sub = spectral_clustering(S, n_clusters, sopts);
+    }
+    Eigen::VectorXi labels = Eigen::VectorXi::Constant(n, -1);
+    Matrix<Scalar> K(X.rows(), m);
+    for (Index k = 0; k < m; ++k) {
+        const Index j = keep[static_cast<std::size_t>(k)];
+        labels(j) = sub(k);
+        K.col(k) = X.col(j);
+        const Scalar nk = K.col(k).norm();
+        if (nk > Scalar(0)) K.col(k) /= nk;
+    }
+    for (Index j = 0; j < n; ++j) {
+        if (labels(j) >= 0) continue;
+        const Vector<Scalar> c = (K.transpose() * X.col(j)).cwiseAbs();
+        Index best = 0;
+        c.maxCoeff(&best);  // a zero point gets the first kept point's label
+        labels(j) = sub(best);
+    }
+    return labels;
+}
+
+}  // namespace detail
+
 /// Clusters the points (columns) of X (d x n) into n_clusters groups lying near a union of
 /// subspaces: affinity by the chosen method, post-processing, spectral clustering of W.
 ///
 /// \return labels in 0..n_clusters-1, the method used, iteration info of the affinity solver
 /// and the time of both steps. Costs: the method's (see its header) + the spectral step.
+/// Points without any affinity are handled as SubspaceClusteringOptions::assign_isolated says.
 /// Duplicate points end up in the same cluster (they represent each other exactly); with
 /// SSC-OMP an exact pair is linked only to itself, so remove duplicates first there.
 /// \throws invalid_argument for empty, one-point or non-finite X, n_clusters not in [1, n], or
@@ -124,10 +189,29 @@ ClusteringResult subspace_clustering(const Eigen::MatrixBase<Derived>& X, Index 
         }
     }
     const auto t1 = clock::now();
-    if (sparse)
-        res.labels = spectral_clustering(Ws, n_clusters, opts.spectral);
-    else
-        res.labels = spectral_clustering(Wd, n_clusters, opts.spectral);
+    std::vector<Index> keep;  // points with an edge
+    if (opts.assign_isolated) {
+        Eigen::VectorXd deg = Eigen::VectorXd::Zero(X.cols());
+        if (sparse) {
+            for (Index j = 0; j < Ws.outerSize(); ++j)
+                for (typename Eigen::SparseMatrix<Scalar>::InnerIterator it(Ws, j); it; ++it)
+                    deg(j) += std::abs(static_cast<double>(it.value()));
+        } else {
+            deg = Wd.cwiseAbs().colwise().sum().transpose().template cast<double>();
+        }
+        for (Index j = 0; j < X.cols(); ++j)
+            if (deg(j) > 0) keep.push_back(j);
+        res.n_isolated = X.cols() - static_cast<Index>(keep.size());
+    }
+    if (res.n_isolated == 0 || static_cast<Index>(keep.size()) < std::max<Index>(n_clusters, 2)) {
+        if (sparse)
+            res.labels = spectral_clustering(Ws, n_clusters, opts.spectral);
+        else
+            res.labels = spectral_clustering(Wd, n_clusters, opts.spectral);
+    } else {
+        res.labels = detail::cluster_with_isolated(X, keep, n_clusters, opts.spectral, sparse, Wd,
+                                                   Ws);
+    }
     const auto t2 = clock::now();
     res.affinity_seconds = std::chrono::duration<double>(t1 - t0).count();
     res.spectral_seconds = std::chrono::duration<double>(t2 - t1).count();

@@ -170,17 +170,23 @@ SscResult<typename Derived::Scalar> ssc_admm(const Eigen::MatrixBase<Derived>& X
         const Scalar l1 = Y.cwiseAbs().colwise().sum().maxCoeff();
         gamma = alpha / (l1 > Scalar(0) ? l1 : Scalar(1));
     }
-    auto P = [&]() {
-        if (!out) return Y;
-        Matrix<Scalar> Pm(D, M);
-        Pm.leftCols(N) = Y;
-        Pm.rightCols(D).setIdentity();
-        Pm.rightCols(D) /= gamma;
-        return Pm;
-    }();
+    // Products with P = [Y, I/γ] that never touch the identity block as a dense matrix: PᵀL
+    // costs O(D N²) instead of O(D (N + D) N).
+    auto Pt_times = [&](const Matrix<Scalar>& L) {  // L is D x K -> M x K
+        if (!out) return Matrix<Scalar>(Y.transpose() * L);
+        Matrix<Scalar> T(M, L.cols());
+        T.topRows(N).noalias() = Y.transpose() * L;
+        T.bottomRows(D) = L / gamma;
+        return T;
+    };
+    auto P_times = [&](const Matrix<Scalar>& Zm) {  // Zm is M x K -> D x K
+        Matrix<Scalar> T = Y * Zm.topRows(N);
+        if (out) T += Zm.bottomRows(D) / gamma;
+        return T;
+    };
 
     // μ_z = min_j max_{i≠j} |p_iᵀ y_j|.
-    Matrix<Scalar> PtY = P.transpose() * Y;  // M x N
+    Matrix<Scalar> PtY = Pt_times(Y);  // M x N
     Scalar mu_z = std::numeric_limits<Scalar>::max();
     for (Index j = 0; j < N; ++j) {
         Scalar m = 0;
@@ -195,7 +201,13 @@ SscResult<typename Derived::Scalar> ssc_admm(const Eigen::MatrixBase<Derived>& X
     const bool aff = opts.affine;
     const Index r = D + (aff ? 1 : 0);
     Matrix<Scalar> B(r, M);
-    B.topRows(D) = std::sqrt(mu1) * P;
+    if (out) {
+        B.topLeftCorner(D, N) = std::sqrt(mu1) * Y;
+        B.topRightCorner(D, D).setIdentity();
+        B.topRightCorner(D, D) *= std::sqrt(mu1) / gamma;
+    } else {
+        B.topRows(D) = std::sqrt(mu1) * Y;
+    }
     if (aff) {
         B.row(D).setZero();
         B.row(D).head(N).setConstant(std::sqrt(mu2));
@@ -239,7 +251,7 @@ SscResult<typename Derived::Scalar> ssc_admm(const Eigen::MatrixBase<Derived>& X
         // Z-step.
         R = mu2 * C - L2;
         if (aff) R.topRows(N).rowwise() -= L3;
-        if (exact) R.noalias() += P.transpose() * L1;
+        if (exact) R += Pt_times(L1);
         solve_apply(R);
         Z = Z0 + R;
         if (opts.zero_z_diagonal) Z.topRows(N).diagonal().setZero();
@@ -259,7 +271,7 @@ SscResult<typename Derived::Scalar> ssc_admm(const Eigen::MatrixBase<Derived>& X
             err = std::max(err, s.cwiseAbs().maxCoeff());
         }
         if (exact) {
-            const Matrix<Scalar> Res = Y - P * Z;
+            const Matrix<Scalar> Res = Y - P_times(Z);
             L1.noalias() += mu1 * Res;
             // Relative residual of the points, max_j ‖y_j − P z_j‖ / ‖y_j − E_j‖.
             Scalar e2 = 0;
