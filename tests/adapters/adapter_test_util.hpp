@@ -74,8 +74,7 @@ inline double half_sq(const Mat<double>& Y, const Mat<double>& T) {
 class Reference {
 public:
     Reference() {
-        const std::string path =
-            test_util::test_data_dir() + "/adapters/adapters_reference.txt";
+        const std::string path = test_util::test_data_dir() + "/adapters/adapters_reference.txt";
         std::ifstream in(path);
         INFO(path);
         REQUIRE(in.good());

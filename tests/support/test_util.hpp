@@ -88,14 +88,14 @@ std::string invalid_argument_message(F&& f) {
 
 /// The folder of reference data (tests/data). ctest passes it at run time in the environment
 /// variable SUBSPACE_TEST_DATA_DIR (tests/CMakeLists.txt), so that no absolute path is compiled
-/// into the tests and ccache hits across clones; a test binary run by hand from build/<preset>/tests
-/// or from the source tree finds it relative to the working directory.
+/// into the tests and ccache hits across clones; a test binary run by hand from
+/// build/<preset>/tests or from the source tree finds it relative to the working directory.
 inline std::string test_data_dir() {
-    if (const char* e = std::getenv("SUBSPACE_TEST_DATA_DIR"); e != nullptr && *e != '\0')
-        return e;
+    if (const char* e = std::getenv("SUBSPACE_TEST_DATA_DIR"); e != nullptr && *e != '\0') return e;
     for (const char* c : {"../../../tests/data", "../../tests/data", "../tests/data", "tests/data"})
         if (std::ifstream(std::string(c) + "/README.md")) return c;
-    FAIL("SUBSPACE_TEST_DATA_DIR is not set and tests/data was not found; run the tests with ctest");
+    FAIL(
+        "SUBSPACE_TEST_DATA_DIR is not set and tests/data was not found; run the tests with ctest");
     return {};
 }
 

@@ -82,7 +82,8 @@ Eigen::VectorXi cluster_with_isolated(const Eigen::MatrixBase<Derived>& X,
     Eigen::VectorXi sub;
     if (sparse) {
         std::vector<Index> pos(static_cast<std::size_t>(n), -1);
-        for (Index k = 0; k < m; ++k) pos[static_cast<std::size_t>(keep[static_cast<std::size_t>(k)])] = k;
+        for (Index k = 0; k < m; ++k)
+            pos[static_cast<std::size_t>(keep[static_cast<std::size_t>(k)])] = k;
         std::vector<Eigen::Triplet<Scalar>> t;
         t.reserve(static_cast<std::size_t>(Ws.nonZeros()));
         for (Index j = 0; j < Ws.outerSize(); ++j)
@@ -209,8 +210,8 @@ ClusteringResult subspace_clustering(const Eigen::MatrixBase<Derived>& X, Index 
         else
             res.labels = spectral_clustering(Wd, n_clusters, opts.spectral);
     } else {
-        res.labels = detail::cluster_with_isolated(X, keep, n_clusters, opts.spectral, sparse, Wd,
-                                                   Ws);
+        res.labels =
+            detail::cluster_with_isolated(X, keep, n_clusters, opts.spectral, sparse, Wd, Ws);
     }
     const auto t2 = clock::now();
     res.affinity_seconds = std::chrono::duration<double>(t1 - t0).count();
