@@ -409,7 +409,13 @@ inline std::vector<int> shrink_order(const std::vector<Index>& dims, const std::
         const double ra = static_cast<double>(dims[ua]) / static_cast<double>(out[ua]);
         const double rb = static_cast<double>(dims[ub]) / static_cast<double>(out[ub]);
         if (ra != rb) return ra > rb;
-        return dims[ua] > dims[ub];
+        if (dims[ua] != dims[ub]) return dims[ua] > dims[ub];
+        // Ties: an end mode first, whose unfolding is one contiguous matrix (one GEMM or rank
+        // update, no gathering of slabs); the last mode before the first.
+        const auto end_rank = [&](int m) {
+            return m == static_cast<int>(dims.size()) - 1 ? 0 : (m == 0 ? 1 : 2);
+        };
+        return end_rank(a) < end_rank(b);
     });
     return order;
 }
