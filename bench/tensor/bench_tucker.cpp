@@ -185,7 +185,11 @@ void run(benchmark::State& state, int idx, Algo algo) {
                 break;
             case kHooi: {
                 subspace::HooiOptions o;
-                o.tol = 1e-4;  // the numpy / TensorLy table's tolerance
+                // TensorLy's default tolerance is 1e-4 from a T-HOSVD start; from our better
+                // ST-HOSVD start 1e-4 stops one sweep early on cube3_decay (error 3e-7 above
+                // TensorLy's), 1e-5 reaches TensorLy's errors to 1e-7 (the library default 1e-8
+                // takes one more sweep there).
+                o.tol = 1e-5;
                 t = subspace::hooi(T, ranks, o);
                 break;
             }
