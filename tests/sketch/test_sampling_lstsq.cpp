@@ -311,15 +311,15 @@ TEST_CASE("sketched_lstsq matches Householder QR at condition 1e10, dense and sp
         CHECK(std::abs(res.residual_norm - rqr) <= 1e-6 * rqr);
         CHECK(fit_err(res.x) <= 10 * qr_err);
     }
-    // LSQR on the dense problem too (the default for dense A is the fused CGLS).
-    subspace::LstsqOptions lsqr;
-    lsqr.iteration = subspace::LstsqIteration::lsqr;
-    const auto rl = subspace::sketched_lstsq(A, b, lsqr);
+    // The fused CGLS on the dense problem too (the default is LSQR).
+    subspace::LstsqOptions fused;
+    fused.iteration = subspace::LstsqIteration::cgls;
+    const auto rl = subspace::sketched_lstsq(A, b, fused);
     CHECK(rl.converged);
     CHECK(res_excess(rl.x) <= 1e-12 * rqr);
     CHECK(std::abs(rl.residual_norm - rqr) <= 1e-6 * rqr);
     CHECK(fit_err(rl.x) <= 10 * qr_err);
-    // CGLS on the sparse problem (its default is LSQR).
+    // CGLS on the sparse problem (unfused: products one after the other).
     subspace::LstsqOptions cgls;
     cgls.iteration = subspace::LstsqIteration::cgls;
     // Sparse A with column scales 1 .. 1e-10 (condition ~1e10).
