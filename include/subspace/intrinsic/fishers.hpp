@@ -430,6 +430,27 @@ inline FisherSResult fishers_from_points(const char* fn, const Eigen::MatrixXd& 
 
 }  // namespace detail
 
+namespace detail {
+
+// The checks and the computation shared by fishers_analysis and fishers_dimension (fn names the
+// caller in error messages).
+template <class Derived>
+FisherSResult fishers_checked(const char* fn, const Eigen::MatrixBase<Derived>& X,
+                              const FisherSOptions& opts) {
+    using Scalar = typename Derived::Scalar;
+    const Eigen::Ref<const Matrix<Scalar>> Xr(X.derived());
+    check_fishers_options(fn, opts);
+    check_not_empty(fn, "X", Xr.rows(), Xr.cols());
+    if (Xr.cols() < 2) throw_invalid(fn, "X", "at least 2 points (columns)", to_text(Xr.cols()));
+    if (Xr.rows() < 2)
+        throw_invalid(fn, "X", "at least 2 features (rows), as skdim requires", to_text(Xr.rows()));
+    check_finite(fn, "X", Xr);
+    const Eigen::MatrixXd Y = fishers_preprocess<Scalar>(fn, Xr, opts);
+    return fishers_from_points(fn, Y, Xr.rows(), opts);
+}
+
+}  // namespace detail
+
 /// \ingroup intrinsic
 /// FisherS separability analysis of the columns of X (D x n, columns are points), with every
 /// intermediate of skdim 0.3.4's fitted `FisherS` (α grid, p_α(i), p̄_α, d_α, separable
@@ -453,19 +474,7 @@ inline FisherSResult fishers_from_points(const char* fn, const Eigen::MatrixXd& 
 template <class Derived>
 FisherSResult fishers_analysis(const Eigen::MatrixBase<Derived>& X,
                                const FisherSOptions& opts = {}) {
-    using Scalar = typename Derived::Scalar;
-    const char* fn = "subspace::fishers_analysis";
-    const Eigen::Ref<const Matrix<Scalar>> Xr(X.derived());
-    detail::check_fishers_options(fn, opts);
-    detail::check_not_empty(fn, "X", Xr.rows(), Xr.cols());
-    if (Xr.cols() < 2)
-        detail::throw_invalid(fn, "X", "at least 2 points (columns)", detail::to_text(Xr.cols()));
-    if (Xr.rows() < 2)
-        detail::throw_invalid(fn, "X", "at least 2 features (rows), as skdim requires",
-                              detail::to_text(Xr.rows()));
-    detail::check_finite(fn, "X", Xr);
-    const Eigen::MatrixXd Y = detail::fishers_preprocess<Scalar>(fn, Xr, opts);
-    return detail::fishers_from_points(fn, Y, Xr.rows(), opts);
+    return detail::fishers_checked("subspace::fishers_analysis", X, opts);
 }
 
 /// \ingroup intrinsic
@@ -481,19 +490,7 @@ FisherSResult fishers_analysis(const Eigen::MatrixBase<Derived>& X,
 /// \throws invalid_argument as `fishers_analysis`.
 template <class Derived>
 IdEstimate fishers_dimension(const Eigen::MatrixBase<Derived>& X, const FisherSOptions& opts = {}) {
-    using Scalar = typename Derived::Scalar;
-    const char* fn = "subspace::fishers_dimension";
-    const Eigen::Ref<const Matrix<Scalar>> Xr(X.derived());
-    detail::check_fishers_options(fn, opts);
-    detail::check_not_empty(fn, "X", Xr.rows(), Xr.cols());
-    if (Xr.cols() < 2)
-        detail::throw_invalid(fn, "X", "at least 2 points (columns)", detail::to_text(Xr.cols()));
-    if (Xr.rows() < 2)
-        detail::throw_invalid(fn, "X", "at least 2 features (rows), as skdim requires",
-                              detail::to_text(Xr.rows()));
-    detail::check_finite(fn, "X", Xr);
-    const Eigen::MatrixXd Y = detail::fishers_preprocess<Scalar>(fn, Xr, opts);
-    FisherSResult r = detail::fishers_from_points(fn, Y, Xr.rows(), opts);
+    FisherSResult r = detail::fishers_checked("subspace::fishers_dimension", X, opts);
     IdEstimate e;
     e.dimension = r.dimension;
     e.pointwise = std::move(r.pointwise);
