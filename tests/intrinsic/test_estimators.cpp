@@ -1,5 +1,6 @@
 // MLE, TwoNN, GRIDE and lPCA: skdim 0.3.4 / DADApy numbers on benchmark manifolds, closed forms,
 // statistical bounds on uniform data, degenerate inputs and error paths.
+#include <array>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -138,6 +139,39 @@ TEST_CASE("estimators on a precomputed graph equal the estimators on the points"
         s += subspace::mle_dimension(g, one).dimension;
     }
     REQUIRE(b.dimension == Approx(s / 19.0).epsilon(1e-13));
+}
+
+TEMPLATE_TEST_CASE("correlation-integral pair counts equal a naive count, projected or not",
+                   "[intrinsic]", float, double) {
+    using Scalar = TestType;
+    using Mat = Eigen::Matrix<Scalar, -1, -1>;
+    const subspace::Rng rng(41);
+    // A 5-dimensional subspace of R^30 (the screening runs in 5 principal coordinates plus the
+    // residual norm), with and without noise, and full-rank data; radii placed exactly on pair
+    // distances so that the uncertainty band is exercised.
+    const Eigen::MatrixXd B = rng.normal<double>(30, 5);
+    for (int kind = 0; kind < 3; ++kind) {
+        Eigen::MatrixXd Xd = kind == 2
+                                 ? rng.with_stream(9).normal<double>(30, 400)
+                                 : Eigen::MatrixXd(B * rng.with_stream(8).normal<double>(5, 400));
+        if (kind == 1) Xd += 1e-4 * rng.with_stream(7).normal<double>(30, 400);
+        const Mat X = Xd.cast<Scalar>();
+        const Eigen::Ref<const Mat> Xr(X);
+        REQUIRE(subspace::detail::make_pair_frame<Scalar>(Xr, 1e-6).projected == (kind != 2));
+        const Scalar r1 = (X.col(3) - X.col(17)).norm();
+        const Scalar r2 = (X.col(5) - X.col(200)).norm();
+        const std::array<Scalar, 2> r = {std::min(r1, r2), std::max(r1, r2)};
+        std::array<long long, 2> ref = {0, 0};
+        for (Index i = 0; i < 400; ++i)
+            for (Index j = 0; j < 400; ++j)
+                if (i != j)
+                    for (std::size_t s = 0; s < 2; ++s)
+                        if (std::sqrt((X.col(i) - X.col(j)).squaredNorm()) < r[s]) ++ref[s];
+        const auto got = subspace::detail::count_pairs_below<Scalar>(Xr, r);
+        CHECK(got[0] == ref[0]);
+        CHECK(got[1] == ref[1]);
+        CHECK(ref[0] > 0);
+    }
 }
 
 TEST_CASE("correlation dimension from distances equals the one from points", "[intrinsic]") {

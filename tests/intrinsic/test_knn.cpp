@@ -70,6 +70,41 @@ TEMPLATE_TEST_CASE("knn is exact far from the origin where the GEMM formula canc
     require_matches_naive<Scalar>(X, 10, o);
 }
 
+TEMPLATE_TEST_CASE("knn screens near-low-rank data in principal coordinates and stays exact",
+                   "[intrinsic][knn]", float, double) {
+    using Scalar = TestType;
+    using Mat = Eigen::Matrix<Scalar, -1, -1>;
+    const subspace::Rng rng(31);
+    // 500 points of a 6-dimensional subspace of R^40, away from the origin, plus isotropic noise
+    // of relative size 0 or 1e-4: the residual norm enters the screening as a lower bound.
+    const Eigen::MatrixXd B = rng.normal<double>(40, 6);
+    const Eigen::MatrixXd Z = rng.with_stream(1).normal<double>(6, 500);
+    for (double noise : {0.0, 1e-4}) {
+        Eigen::MatrixXd Xd = B * Z + noise * rng.with_stream(2).normal<double>(40, 500);
+        Xd.array() += 3.0;
+        const Mat X = Xd.cast<Scalar>();
+        const Eigen::Ref<const Mat> Xr(X);
+        const auto F =
+            subspace::detail::make_pair_frame<Scalar>(Xr, KnnOptions{}.projection_tolerance);
+        REQUIRE(F.projected);
+        REQUIRE(F.p == 7);
+        REQUIRE_FALSE(subspace::detail::make_pair_frame<Scalar>(Xr, 0.0).projected);
+        for (Index k : {Index(1), Index(10), Index(60)}) {
+            KnnOptions o;
+            o.method = KnnMethod::brute_force;
+            o.query_tile = 37;
+            o.reference_tile = 53;
+            require_matches_naive<Scalar>(X, k, o);
+            o.projection_tolerance = 0.0;
+            require_matches_naive<Scalar>(X, k, o);
+        }
+    }
+    // Full-rank data is never projected.
+    const Mat F = rng.with_stream(3).template normal<Scalar>(20, 300);
+    REQUIRE_FALSE(
+        subspace::detail::make_pair_frame<Scalar>(Eigen::Ref<const Mat>(F), 1e-6).projected);
+}
+
 TEST_CASE("knn breaks ties by the smaller index on a lattice", "[intrinsic][knn]") {
     // 6 x 6 x 6 integer grid: many exactly equal distances.
     Eigen::MatrixXd X(3, 216);
@@ -151,6 +186,11 @@ TEST_CASE("knn rejects bad input", "[intrinsic][knn][errors]") {
     KnnOptions bad;
     bad.query_tile = 0;
     REQUIRE_INVALID(subspace::knn(X, 2, bad), "subspace::knn", "query_tile");
+    bad.query_tile = 256;
+    bad.projection_tolerance = -1e-3;
+    REQUIRE_INVALID(subspace::knn(X, 2, bad), "subspace::knn", "projection_tolerance");
+    bad.projection_tolerance = std::numeric_limits<double>::quiet_NaN();
+    REQUIRE_INVALID(subspace::knn(X, 2, bad), "subspace::knn", "projection_tolerance");
     X(1, 4) = std::numeric_limits<double>::quiet_NaN();
     REQUIRE_INVALID(subspace::knn(X, 2), "subspace::knn", "'X'");
     X(1, 4) = std::numeric_limits<double>::infinity();

@@ -42,49 +42,46 @@ std::array<long long, 2> count_pairs_below(const Eigen::Ref<const Matrix<Scalar>
     const Index d = X.rows();
     const Index n = X.cols();
     const Index tile = 256;
-    const Vector<Scalar> mean = X.rowwise().mean();
-    Vector<Scalar> nrm(n);
-    for (Index j = 0; j < n; ++j) nrm(j) = (X.col(j) - mean).squaredNorm();
-    const Scalar max_nrm = nrm.maxCoeff();
-    const Scalar err_factor =
-        Scalar(4) * static_cast<Scalar>(d + 3) * Eigen::NumTraits<Scalar>::epsilon();
+    const PairFrame<Scalar> F = make_pair_frame<Scalar>(X, KnnOptions{}.projection_tolerance);
+    const Scalar eps = Eigen::NumTraits<Scalar>::epsilon();
+    const Scalar exact_lo = Scalar(1) - static_cast<Scalar>(d + 4) * eps;
+    const Scalar exact_hi = Scalar(1) + static_cast<Scalar>(d + 4) * eps;
     const Index n_tiles = (n + tile - 1) / tile;
     std::vector<std::array<long long, 2>> counts(static_cast<std::size_t>(n_tiles), {0, 0});
     const std::array<Scalar, 2> r2 = {r[0] * r[0], r[1] * r[1]};
-    detail::parallel_for(
-        n_tiles,
-        [&](Index t) {
-            const Index q0 = t * tile;
-            const Index nq = std::min(tile, n - q0);
-            const Matrix<Scalar> Q = X.middleCols(q0, nq).colwise() - mean;
-            Matrix<Scalar> R(d, tile);
-            Matrix<Scalar> G(tile, nq);
-            std::array<long long, 2> c = {0, 0};
-            for (Index r0 = 0; r0 < n; r0 += tile) {
-                const Index nr = std::min(tile, n - r0);
-                R.leftCols(nr) = X.middleCols(r0, nr).colwise() - mean;
-                G.topRows(nr).noalias() = R.leftCols(nr).transpose() * Q;
-                for (Index cq = 0; cq < nq; ++cq) {
-                    const Index qi = q0 + cq;
-                    const Scalar err = err_factor * (nrm(qi) + max_nrm);
-                    for (Index jj = 0; jj < nr; ++jj) {
+    for_each_distance_tile<Scalar>(F, tile, tile, [&](Index q0, Index nq, auto&& sweep) {
+        std::array<long long, 2> c = {0, 0};
+        sweep([&](Index r0, Index nr, const Matrix<Scalar>& A) {
+            for (Index cq = 0; cq < nq; ++cq) {
+                const Index qi = q0 + cq;
+                const Scalar slack = F.slack(qi);
+                // Pairs whose frame distance exceeds r2[1] + slack (scaled) are certainly
+                // outside both radii: skip whole chunks of them.
+                const Scalar skip = r2[1] / exact_lo + slack;
+                const Scalar* a = A.col(cq).data();
+                for (Index j0 = 0; j0 < nr; j0 += 8) {
+                    const Index len = std::min<Index>(8, nr - j0);
+                    if (!any_below(a + j0, len, skip)) continue;
+                    for (Index jj = j0; jj < j0 + len; ++jj) {
                         const Index j = r0 + jj;
                         if (j == qi) continue;
-                        const Scalar a = nrm(j) + nrm(qi) - Scalar(2) * G(jj, cq);
-                        for (int s = 0; s < 2; ++s) {
-                            const std::size_t su = static_cast<std::size_t>(s);
-                            if (a < r2[su] - err) {
-                                ++c[su];
-                            } else if (a <= r2[su] + err) {
-                                if (std::sqrt(exact_sq_dist<Scalar>(X, qi, j)) < r[su]) ++c[su];
-                            }
+                        // True squared distance in [lo, hi].
+                        const Scalar lo = (a[jj] - slack) * exact_lo;
+                        const Scalar hi =
+                            (a[jj] + Scalar(4) * F.rho(qi) * F.rho(j) + slack) * exact_hi;
+                        for (std::size_t s = 0; s < 2; ++s) {
+                            if (lo >= r2[s]) continue;
+                            if (hi < r2[s])
+                                ++c[s];
+                            else if (std::sqrt(exact_sq_dist<Scalar>(X, qi, j)) < r[s])
+                                ++c[s];
                         }
                     }
                 }
             }
-            counts[static_cast<std::size_t>(t)] = c;
-        },
-        static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(d + 4));
+        });
+        counts[static_cast<std::size_t>(q0 / tile)] = c;
+    });
     std::array<long long, 2> total = {0, 0};
     for (const auto& c : counts) {
         total[0] += c[0];

@@ -33,6 +33,7 @@
 #include "subspace/core/config.hpp"
 #include "subspace/core/error.hpp"
 #include "subspace/detail/parallel.hpp"
+#include "subspace/intrinsic/detail/pairwise.hpp"
 
 #if !defined(SUBSPACE_NO_NANOFLANN) && defined(__has_include)
 #if __has_include(<nanoflann.hpp>)
@@ -62,6 +63,10 @@ struct KnnOptions {
     Index kd_tree_max_dim = 5;     ///< automatic choice: kd-tree up to this ambient dimension
     Index query_tile = 256;        ///< brute force: query columns per tile
     Index reference_tile = 512;    ///< brute force: reference columns per tile
+    /// Brute force: when all but this fraction of the centred data's energy lies in r principal
+    /// directions with r + 1 <= d / 2, distances are screened in those r coordinates plus the
+    /// residual norm (a certified lower bound, see the file comment); 0 disables the test.
+    double projection_tolerance = 1e-6;
 };
 
 /// \ingroup intrinsic
@@ -121,6 +126,20 @@ std::size_t knn_refine(const Eigen::Ref<const Matrix<Scalar>>& X, Index q, bool 
     return w;
 }
 
+/// Offers candidate (a, j) to a bounded max-heap of the m smallest (a, j) pairs; returns the new
+/// admission threshold (the heap top once full).
+template <class Scalar>
+inline Scalar knn_offer(std::vector<KnnCandidate<Scalar>>& h, Index m, Scalar a, Index j,
+                        Scalar th) {
+    h.emplace_back(a, j);
+    std::push_heap(h.begin(), h.end());
+    if (static_cast<Index>(h.size()) > m) {
+        std::pop_heap(h.begin(), h.end());
+        h.pop_back();
+    }
+    return static_cast<Index>(h.size()) == m ? h.front().first : th;
+}
+
 template <class Scalar>
 void knn_brute_force(const Eigen::Ref<const Matrix<Scalar>>& X, Index k, const KnnOptions& opts,
                      Matrix<Scalar>& dist,
@@ -128,60 +147,38 @@ void knn_brute_force(const Eigen::Ref<const Matrix<Scalar>>& X, Index k, const K
                      std::vector<char>& failed) {
     const Index d = X.rows();
     const Index n = X.cols();
-    const Vector<Scalar> mean = X.rowwise().mean();
-    Vector<Scalar> nrm(n);
-    for (Index j = 0; j < n; ++j) nrm(j) = (X.col(j) - mean).squaredNorm();
-    const Scalar max_nrm = nrm.maxCoeff();
+    const PairFrame<Scalar> F = make_pair_frame<Scalar>(X, opts.projection_tolerance);
     const Scalar eps = Eigen::NumTraits<Scalar>::epsilon();
-    // |fl(a + b - 2 g) - (a + b - 2 xᵀy)| <= gamma_{d+3} (a + b + 2|x||y|) <= 2 gamma (a + b).
-    const Scalar err_factor = Scalar(4) * static_cast<Scalar>(d + 3) * eps;
+    // A computed exact squared distance is within a factor (1 ± (d + 2) eps) of the true one.
+    const Scalar exact_lo = Scalar(1) - static_cast<Scalar>(d + 4) * eps;
     const Index margin = std::max<Index>(8, k / 2);
     const Index m = std::min<Index>(n - 1, k + margin);  // candidates kept per query
-    const Index tq = std::max<Index>(1, opts.query_tile);
-    const Index tr = std::max<Index>(1, opts.reference_tile);
-    const Index n_tiles = (n + tq - 1) / tq;
     const Scalar inf = std::numeric_limits<Scalar>::infinity();
     failed.assign(static_cast<std::size_t>(n), 0);
 
-    detail::parallel_for(
-        n_tiles,
-        [&](Index t) {
-            const Index q0 = t * tq;
-            const Index nq = std::min(tq, n - q0);
-            const Matrix<Scalar> Q = X.middleCols(q0, nq).colwise() - mean;
-            Matrix<Scalar> R(d, std::min(tr, n));
-            Matrix<Scalar> G(std::min(tr, n), nq);
+    for_each_distance_tile<Scalar>(
+        F, opts.query_tile, opts.reference_tile, [&](Index q0, Index nq, auto&& sweep) {
             std::vector<std::vector<KnnCandidate<Scalar>>> heaps(static_cast<std::size_t>(nq));
             for (auto& h : heaps) h.reserve(static_cast<std::size_t>(m + 1));
             std::vector<Scalar> thr(static_cast<std::size_t>(nq), inf);
-            for (Index r0 = 0; r0 < n; r0 += tr) {
-                const Index nr = std::min(tr, n - r0);
-                R.leftCols(nr) = X.middleCols(r0, nr).colwise() - mean;
-                G.topRows(nr).noalias() = R.leftCols(nr).transpose() * Q;
+            sweep([&](Index r0, Index nr, const Matrix<Scalar>& A) {
                 for (Index c = 0; c < nq; ++c) {
                     const Index qi = q0 + c;
                     auto& h = heaps[static_cast<std::size_t>(c)];
                     Scalar th = thr[static_cast<std::size_t>(c)];
-                    const Scalar nq_i = nrm(qi);
-                    const Scalar* g = G.col(c).data();
-                    const Scalar* nr_p = nrm.data() + r0;
-                    for (Index jj = 0; jj < nr; ++jj) {
-                        const Scalar a = nr_p[jj] + nq_i - Scalar(2) * g[jj];
-                        if (a < th) {
-                            const Index j = r0 + jj;
-                            if (j == qi) continue;
-                            h.emplace_back(a, j);
-                            std::push_heap(h.begin(), h.end());
-                            if (static_cast<Index>(h.size()) > m) {
-                                std::pop_heap(h.begin(), h.end());
-                                h.pop_back();
-                            }
-                            if (static_cast<Index>(h.size()) == m) th = h.front().first;
-                        }
+                    const Scalar* a = A.col(c).data();
+                    Index jj = 0;
+                    for (; jj < nr; jj += 8) {
+                        const Index len = std::min<Index>(8, nr - jj);
+                        if (len == 8 &&
+                            !(Eigen::Map<const Eigen::Array<Scalar, 8, 1>>(a + jj).minCoeff() < th))
+                            continue;
+                        for (Index s = jj; s < jj + len; ++s)
+                            if (a[s] < th && r0 + s != qi) th = knn_offer(h, m, a[s], r0 + s, th);
                     }
                     thr[static_cast<std::size_t>(c)] = th;
                 }
-            }
+            });
             std::vector<KnnCandidate<Scalar>> buf;
             for (Index c = 0; c < nq; ++c) {
                 const Index qi = q0 + c;
@@ -191,9 +188,10 @@ void knn_brute_force(const Eigen::Ref<const Matrix<Scalar>>& X, Index k, const K
                 const std::size_t got = knn_refine<Scalar>(X, qi, opts.skip_duplicates, h);
                 bool ok = static_cast<Index>(got) >= k;
                 if (ok && !complete) {
+                    // Every point outside the heap has frame distance >= approx_max, hence true
+                    // squared distance >= approx_max - slack: certify it exceeds the k-th.
                     const Scalar dk = h[static_cast<std::size_t>(k - 1)].first;
-                    const Scalar lower = approx_max - err_factor * (nrm(qi) + max_nrm);
-                    ok = lower > dk * (Scalar(1) + Scalar(8) * eps);
+                    ok = (approx_max - F.slack(qi)) * exact_lo > dk;
                 }
                 if (ok) {
                     for (Index s = 0; s < k; ++s) {
@@ -205,8 +203,7 @@ void knn_brute_force(const Eigen::Ref<const Matrix<Scalar>>& X, Index k, const K
                     failed[static_cast<std::size_t>(qi)] = 1;
                 }
             }
-        },
-        static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(d + 4));
+        });
 }
 
 #if SUBSPACE_HAS_NANOFLANN
@@ -295,6 +292,7 @@ KnnResult<Scalar> knn_impl(const Eigen::Ref<const Matrix<Scalar>>& X, Index k,
     check_finite(fn, "X", X);
     check_positive(fn, "opts.query_tile", opts.query_tile);
     check_positive(fn, "opts.reference_tile", opts.reference_tile);
+    check_in_range(fn, "opts.projection_tolerance", opts.projection_tolerance, 0.0, 0.5);
     KnnResult<Scalar> res;
     res.distances.resize(k, X.cols());
     res.indices.resize(k, X.cols());
