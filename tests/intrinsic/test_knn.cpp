@@ -43,14 +43,12 @@ TEMPLATE_TEST_CASE("knn equals a naive exact scan for both algorithms and any ti
         for (Index k : {Index(1), Index(5), Index(30)}) {
             KnnOptions o;
             o.method = KnnMethod::brute_force;
-            o.query_tile = 37;
-            o.reference_tile = 53;
+            o.tile = 37;
             require_matches_naive<Scalar>(X, k, o);
             o.method = KnnMethod::kd_tree;
             require_matches_naive<Scalar>(X, k, o);
             o.method = KnnMethod::automatic;
-            o.query_tile = 256;
-            o.reference_tile = 512;
+            o.tile = 256;
             require_matches_naive<Scalar>(X, k, o);
         }
     }
@@ -92,8 +90,7 @@ TEMPLATE_TEST_CASE("knn screens near-low-rank data in principal coordinates and 
         for (Index k : {Index(1), Index(10), Index(60)}) {
             KnnOptions o;
             o.method = KnnMethod::brute_force;
-            o.query_tile = 37;
-            o.reference_tile = 53;
+            o.tile = 37;
             require_matches_naive<Scalar>(X, k, o);
             o.projection_tolerance = 0.0;
             require_matches_naive<Scalar>(X, k, o);
@@ -146,7 +143,7 @@ TEMPLATE_TEST_CASE("knn gives the same bits for one and two threads", "[intrinsi
     for (KnnMethod m : {KnnMethod::brute_force, KnnMethod::kd_tree}) {
         KnnOptions o;
         o.method = m;
-        o.query_tile = 64;
+        o.tile = 64;
         subspace::KnnResult<Scalar> a, b;
         {
             test_util::ThreadCount t(1);
@@ -184,9 +181,9 @@ TEST_CASE("knn rejects bad input", "[intrinsic][knn][errors]") {
     REQUIRE_INVALID(subspace::knn(Eigen::MatrixXd(3, 0), 1), "subspace::knn", "'X'");
     REQUIRE_INVALID(subspace::knn(Eigen::MatrixXd::Ones(3, 1), 1), "subspace::knn", "'X'");
     KnnOptions bad;
-    bad.query_tile = 0;
-    REQUIRE_INVALID(subspace::knn(X, 2, bad), "subspace::knn", "query_tile");
-    bad.query_tile = 256;
+    bad.tile = 0;
+    REQUIRE_INVALID(subspace::knn(X, 2, bad), "subspace::knn", "opts.tile");
+    bad.tile = 256;
     bad.projection_tolerance = -1e-3;
     REQUIRE_INVALID(subspace::knn(X, 2, bad), "subspace::knn", "projection_tolerance");
     bad.projection_tolerance = std::numeric_limits<double>::quiet_NaN();

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <mutex>
 #include <vector>
 
 #include <Eigen/Core>
@@ -42,46 +43,58 @@ std::array<long long, 2> count_pairs_below(const Eigen::Ref<const Matrix<Scalar>
     const Index d = X.rows();
     const Index n = X.cols();
     const Index tile = 256;
-    const PairFrame<Scalar> F = make_pair_frame<Scalar>(X, KnnOptions{}.projection_tolerance);
+    const Index n_tiles = (n + tile - 1) / tile;
+    PairFrame<Scalar> F = make_pair_frame<Scalar>(X, KnnOptions{}.projection_tolerance);
+    if (n_tiles > 2) F.apply_order(cluster_order(F, n_tiles));
+    const TileBalls balls = tile_balls(F, tile);
     const Scalar eps = Eigen::NumTraits<Scalar>::epsilon();
     const Scalar exact_lo = Scalar(1) - static_cast<Scalar>(d + 4) * eps;
     const Scalar exact_hi = Scalar(1) + static_cast<Scalar>(d + 4) * eps;
-    const Index n_tiles = (n + tile - 1) / tile;
-    std::vector<std::array<long long, 2>> counts(static_cast<std::size_t>(n_tiles), {0, 0});
     const std::array<Scalar, 2> r2 = {r[0] * r[0], r[1] * r[1]};
-    for_each_distance_tile<Scalar>(F, tile, tile, [&](Index q0, Index nq, auto&& sweep) {
-        std::array<long long, 2> c = {0, 0};
-        sweep([&](Index r0, Index nr, const Matrix<Scalar>& A) {
+    // Tile pairs whose every distance provably exceeds the larger radius are skipped.
+    const double far = static_cast<double>(r2[1] / exact_lo + F.slack_max());
+    std::vector<std::array<long long, 2>> counts(static_cast<std::size_t>(n_tiles), {0, 0});
+    std::vector<std::mutex> locks(static_cast<std::size_t>(n_tiles));
+    for_each_distance_tile_pair<Scalar>(
+        F, tile,
+        [&](Index q0, Index, Index r0, Index) {
+            const double sep = balls.separation(q0 / tile, r0 / tile);
+            return sep * sep > far;
+        },
+        [&](Index q0, Index nq, Index r0, Index nr, const Matrix<Scalar>& A) {
+            // Each unordered pair is seen once off the diagonal (count it twice: the counts are
+            // of ordered pairs, as in the definition) and twice on it.
+            const long long weight = r0 == q0 ? 1 : 2;
+            std::array<long long, 2> c = {0, 0};
             for (Index cq = 0; cq < nq; ++cq) {
-                const Index qi = q0 + cq;
-                const Scalar slack = F.slack(qi);
-                // Pairs whose frame distance exceeds r2[1] + slack (scaled) are certainly
-                // outside both radii: skip whole chunks of them.
+                const Index qp = q0 + cq;
+                const Scalar slack = F.slack(qp);
                 const Scalar skip = r2[1] / exact_lo + slack;
                 const Scalar* a = A.col(cq).data();
                 for (Index j0 = 0; j0 < nr; j0 += 8) {
                     const Index len = std::min<Index>(8, nr - j0);
                     if (!any_below(a + j0, len, skip)) continue;
                     for (Index jj = j0; jj < j0 + len; ++jj) {
-                        const Index j = r0 + jj;
-                        if (j == qi) continue;
+                        const Index jp = r0 + jj;
+                        if (jp == qp) continue;
                         // True squared distance in [lo, hi].
                         const Scalar lo = (a[jj] - slack) * exact_lo;
                         const Scalar hi =
-                            (a[jj] + Scalar(4) * F.rho(qi) * F.rho(j) + slack) * exact_hi;
+                            (a[jj] + Scalar(4) * F.rho(qp) * F.rho(jp) + slack) * exact_hi;
                         for (std::size_t s = 0; s < 2; ++s) {
                             if (lo >= r2[s]) continue;
-                            if (hi < r2[s])
-                                ++c[s];
-                            else if (std::sqrt(exact_sq_dist<Scalar>(X, qi, j)) < r[s])
-                                ++c[s];
+                            if (hi < r2[s] || std::sqrt(exact_sq_dist<Scalar>(
+                                                  X, F.original(qp), F.original(jp))) < r[s])
+                                c[s] += weight;
                         }
                     }
                 }
             }
+            std::lock_guard<std::mutex> g(locks[static_cast<std::size_t>(q0 / tile)]);
+            auto& t = counts[static_cast<std::size_t>(q0 / tile)];
+            t[0] += c[0];
+            t[1] += c[1];
         });
-        counts[static_cast<std::size_t>(q0 / tile)] = c;
-    });
     std::array<long long, 2> total = {0, 0};
     for (const auto& c : counts) {
         total[0] += c[0];

@@ -3,12 +3,17 @@
 /// engine built on GEMM, and a kd-tree path (nanoflann, optional) for low ambient dimension.
 ///
 /// The brute-force engine computes, tile by tile, the approximate squared distances
-/// ‖x‖² + ‖y‖² − 2xᵀy of centred points with one GEMM per tile pair, keeps a partial top-m
-/// candidate heap per query column (m = k + a margin), then recomputes the exact distances
+/// ‖x‖² + ‖y‖² − 2xᵀy of centred points with one GEMM per unordered tile pair (each result
+/// serves both points of a pair), keeps a partial top-m candidate heap per point (m = k + a
+/// margin; the m smallest under (distance, index), so the heap does not depend on the order in
+/// which threads offer candidates), then recomputes the exact distances
 /// ‖x − y‖² of the candidates and certifies, with a rigorous floating-point bound on the GEMM
 /// error, that no other point can be closer. A query that cannot be certified (ties, or many
 /// duplicates) is redone by an exact scan. The result is therefore exact whatever the
-/// cancellation in the GEMM formula, and identical for any number of threads.
+/// cancellation in the GEMM formula, and identical for any number of threads. When the centred
+/// data lie (up to a fraction `KnnOptions::projection_tolerance` of their energy) in r <= d/2 - 1
+/// principal directions, the tiles are computed in those r coordinates plus the residual norm,
+/// a certified lower bound of the distance (see detail/pairwise.hpp), at cost n² (r + 1).
 ///
 /// The kd-tree path uses Blanco & Rai's nanoflann (Friedman, Bentley & Finkel 1977, "An algorithm
 /// for finding best matches in logarithmic expected time") when `<nanoflann.hpp>` is available
@@ -25,6 +30,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -61,8 +67,9 @@ struct KnnOptions {
     KnnMethod method = KnnMethod::automatic;  ///< algorithm
     bool skip_duplicates = false;  ///< skip neighbours at distance exactly 0 (duplicates)
     Index kd_tree_max_dim = 5;     ///< automatic choice: kd-tree up to this ambient dimension
-    Index query_tile = 256;        ///< brute force: query columns per tile
-    Index reference_tile = 512;    ///< brute force: reference columns per tile
+    /// Brute force: points per side of the square distance tiles (each tile is one GEMM of
+    /// tile x tile; 256 keeps a double tile in a 512 KiB L2 cache).
+    Index tile = 256;
     /// Brute force: when all but this fraction of the centred data's energy lies in r principal
     /// directions with r + 1 <= d / 2, distances are screened in those r coordinates plus the
     /// residual norm (a certified lower bound, see the file comment); 0 disables the test.
@@ -126,84 +133,222 @@ std::size_t knn_refine(const Eigen::Ref<const Matrix<Scalar>>& X, Index q, bool 
     return w;
 }
 
-/// Offers candidate (a, j) to a bounded max-heap of the m smallest (a, j) pairs; returns the new
-/// admission threshold (the heap top once full).
+/// Brute-force refinement: `cand` holds frame (lower-bound) distances L̂. Exact distances are
+/// computed in increasing L̂ and only while a candidate can still enter the k nearest: once
+/// (L̂ − slack) exact_lo exceeds the k-th exact distance found, no later candidate can (ties
+/// included). On return `cand` holds the k nearest admissible candidates sorted by (exact squared
+/// distance, index), or all admissible ones when fewer; returns true when the scan stopped early,
+/// i.e. the k-th exact distance is already certified against the candidates not scanned.
 template <class Scalar>
-inline Scalar knn_offer(std::vector<KnnCandidate<Scalar>>& h, Index m, Scalar a, Index j,
-                        Scalar th) {
-    h.emplace_back(a, j);
-    std::push_heap(h.begin(), h.end());
-    if (static_cast<Index>(h.size()) > m) {
-        std::pop_heap(h.begin(), h.end());
-        h.pop_back();
+bool knn_refine_bounded(const Eigen::Ref<const Matrix<Scalar>>& X, Index q, bool skip_zero, Index k,
+                        Scalar slack, Scalar exact_lo, std::vector<KnnCandidate<Scalar>>& cand,
+                        std::vector<KnnCandidate<Scalar>>& best) {
+    std::sort(cand.begin(), cand.end());
+    best.clear();  // max-heap of the k best exact (d², j)
+    bool stopped = false;
+    for (const auto& c : cand) {
+        if (static_cast<Index>(best.size()) == k &&
+            (c.first - slack) * exact_lo > best.front().first) {
+            stopped = true;
+            break;
+        }
+        const Index j = c.second;
+        if (j == q) continue;
+        const Scalar d2 = exact_sq_dist<Scalar>(X, q, j);
+        if (skip_zero && d2 == Scalar(0)) continue;
+        const KnnCandidate<Scalar> e(d2, j);
+        if (static_cast<Index>(best.size()) < k) {
+            best.push_back(e);
+            std::push_heap(best.begin(), best.end());
+        } else if (e < best.front()) {
+            std::pop_heap(best.begin(), best.end());
+            best.back() = e;
+            std::push_heap(best.begin(), best.end());
+        }
     }
-    return static_cast<Index>(h.size()) == m ? h.front().first : th;
+    std::sort_heap(best.begin(), best.end());
+    cand.swap(best);
+    return stopped;
 }
+
+/// The m smallest candidates offered so far under the total order (distance, index), kept in an
+/// unsorted buffer of up to m + m/2 + 8 entries that is cut back to m by nth_element when full
+/// (amortised O(1) per admitted candidate). The final set does not depend on the order of the
+/// offers, which lets threads deliver candidates in any order.
+template <class Scalar>
+struct KnnSelector {
+    std::vector<KnnCandidate<Scalar>> v;
+    /// Admission bound: only candidates < bound can still be among the m smallest.
+    KnnCandidate<Scalar> bound{std::numeric_limits<Scalar>::infinity(),
+                               std::numeric_limits<Index>::max()};
+
+    void offer(const KnnCandidate<Scalar>& c, Index m) {
+        if (!(c < bound)) return;
+        v.push_back(c);
+        if (static_cast<Index>(v.size()) >= m + m / 2 + 8) cut(m);
+    }
+    /// Keeps the m smallest; afterwards bound is the largest of them when m were kept.
+    void cut(Index m) {
+        if (static_cast<Index>(v.size()) < m) return;
+        const auto mid = v.begin() + (m - 1);
+        std::nth_element(v.begin(), mid, v.end());
+        v.resize(static_cast<std::size_t>(m));
+        bound = v.back();
+    }
+};
+
+/// A candidate found in a tile, for query `q` (a column index of X).
+template <class Scalar>
+struct KnnTileCandidate {
+    Index q;
+    Scalar a;
+    Index j;
+};
 
 template <class Scalar>
 void knn_brute_force(const Eigen::Ref<const Matrix<Scalar>>& X, Index k, const KnnOptions& opts,
                      Matrix<Scalar>& dist,
                      Eigen::Matrix<Index, Eigen::Dynamic, Eigen::Dynamic>& ind,
                      std::vector<char>& failed) {
+    using Chunk = Eigen::Array<Scalar, 8, 1>;
     const Index d = X.rows();
     const Index n = X.cols();
-    const PairFrame<Scalar> F = make_pair_frame<Scalar>(X, opts.projection_tolerance);
+    const Index ts = std::max<Index>(1, opts.tile);
+    const Index n_tiles = (n + ts - 1) / ts;
+    PairFrame<Scalar> F = make_pair_frame<Scalar>(X, opts.projection_tolerance);
+    // Positions in cluster order: tiles are compact, thresholds tighten on the first (diagonal)
+    // tile and tile pairs far apart are skipped.
+    if (n_tiles > 2) F.apply_order(cluster_order(F, n_tiles));
+    const TileBalls balls = tile_balls(F, ts);
+    const Scalar slack_max = F.slack_max();
     const Scalar eps = Eigen::NumTraits<Scalar>::epsilon();
     // A computed exact squared distance is within a factor (1 ± (d + 2) eps) of the true one.
     const Scalar exact_lo = Scalar(1) - static_cast<Scalar>(d + 4) * eps;
-    const Index margin = std::max<Index>(8, k / 2);
-    const Index m = std::min<Index>(n - 1, k + margin);  // candidates kept per query
+    // Candidates kept per point: k plus a margin that lets the m-th frame distance certify the
+    // k-th exact one (the frame distance is exact up to rounding, or a tight lower bound).
+    const Index margin = std::max<Index>(4, k / 8);
+    const Index m = std::min<Index>(n - 1, k + margin);
     const Scalar inf = std::numeric_limits<Scalar>::infinity();
     failed.assign(static_cast<std::size_t>(n), 0);
 
-    for_each_distance_tile<Scalar>(
-        F, opts.query_tile, opts.reference_tile, [&](Index q0, Index nq, auto&& sweep) {
-            std::vector<std::vector<KnnCandidate<Scalar>>> heaps(static_cast<std::size_t>(nq));
-            for (auto& h : heaps) h.reserve(static_cast<std::size_t>(m + 1));
-            std::vector<Scalar> thr(static_cast<std::size_t>(nq), inf);
-            sweep([&](Index r0, Index nr, const Matrix<Scalar>& A) {
+    // Per point: the selector of its m best candidates and the admission threshold, both guarded by
+    // the lock of the point's tile. Each unordered pair is computed once, in the tile pair (I, J),
+    // J >= I, and offered to both points; the scans read a snapshot of the thresholds (an upper
+    // bound of the current ones, so nothing admissible is missed).
+    std::vector<KnnSelector<Scalar>> sel(static_cast<std::size_t>(n));
+    std::vector<Scalar> thr(static_cast<std::size_t>(n), inf);
+    std::vector<std::mutex> locks(static_cast<std::size_t>(n_tiles));
+    auto snapshot = [&](Index p0, Index np, Eigen::Array<Scalar, Eigen::Dynamic, 1>& out) {
+        std::lock_guard<std::mutex> g(locks[static_cast<std::size_t>(p0 / ts)]);
+        out = Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>(thr.data() + p0, np);
+    };
+    auto max_threshold = [&](Index p0, Index np) {
+        std::lock_guard<std::mutex> g(locks[static_cast<std::size_t>(p0 / ts)]);
+        return *std::max_element(thr.begin() + p0, thr.begin() + p0 + np);
+    };
+    // A tile pair is skipped when every frame distance in it provably exceeds the admission
+    // threshold of both tiles' points: computing it could not change any selection.
+    auto skip = [&](Index q0, Index nq, Index r0, Index nr) {
+        const double sep = balls.separation(q0 / ts, r0 / ts);
+        if (sep <= 0) return false;
+        const double lower = sep * sep - static_cast<double>(slack_max);
+        return lower > static_cast<double>(std::max(max_threshold(q0, nq), max_threshold(r0, nr)));
+    };
+    // Candidates for the points of tile p0, grouped by point first (counting sort on the local
+    // index) so that each selector is touched in one run while it is in cache.
+    auto deliver = [&](Index p0, std::vector<KnnTileCandidate<Scalar>>& buf) {
+        thread_local std::vector<KnnTileCandidate<Scalar>> sorted;
+        thread_local std::vector<Index> start;
+        start.assign(static_cast<std::size_t>(ts + 1), 0);
+        for (const auto& c : buf) ++start[static_cast<std::size_t>(c.q - p0 + 1)];
+        for (Index i = 0; i < ts; ++i)
+            start[static_cast<std::size_t>(i + 1)] += start[static_cast<std::size_t>(i)];
+        sorted.resize(buf.size());
+        for (const auto& c : buf)
+            sorted[static_cast<std::size_t>(start[static_cast<std::size_t>(c.q - p0)]++)] = c;
+        std::lock_guard<std::mutex> g(locks[static_cast<std::size_t>(p0 / ts)]);
+        for (const auto& c : sorted) {
+            auto& h = sel[static_cast<std::size_t>(c.q)];
+            h.offer(KnnCandidate<Scalar>(c.a, c.j), m);
+            thr[static_cast<std::size_t>(c.q)] = h.bound.first;
+        }
+        buf.clear();
+    };
+
+    for_each_distance_tile_pair<Scalar>(
+        F, ts, skip, [&](Index q0, Index nq, Index r0, Index nr, const Matrix<Scalar>& A) {
+            thread_local std::vector<KnnTileCandidate<Scalar>> bq, br;
+            thread_local Eigen::Array<Scalar, Eigen::Dynamic, 1> tq, tr;
+            const bool diag = r0 == q0;
+            if (diag) {
+                // First visit of these points (pass 1 of the engine): select directly.
+                std::lock_guard<std::mutex> g(locks[static_cast<std::size_t>(q0 / ts)]);
                 for (Index c = 0; c < nq; ++c) {
                     const Index qi = q0 + c;
-                    auto& h = heaps[static_cast<std::size_t>(c)];
-                    Scalar th = thr[static_cast<std::size_t>(c)];
-                    const Scalar* a = A.col(c).data();
-                    Index jj = 0;
-                    for (; jj < nr; jj += 8) {
-                        const Index len = std::min<Index>(8, nr - jj);
-                        if (len == 8 &&
-                            !(Eigen::Map<const Eigen::Array<Scalar, 8, 1>>(a + jj).minCoeff() < th))
-                            continue;
-                        for (Index s = jj; s < jj + len; ++s)
-                            if (a[s] < th && r0 + s != qi) th = knn_offer(h, m, a[s], r0 + s, th);
-                    }
-                    thr[static_cast<std::size_t>(c)] = th;
+                    auto& h = sel[static_cast<std::size_t>(qi)];
+                    h.v.reserve(static_cast<std::size_t>(std::max<Index>(nr, m)));
+                    for (Index s = 0; s < nr; ++s)
+                        if (r0 + s != qi) h.v.emplace_back(A(s, c), F.original(r0 + s));
+                    h.cut(m);
+                    thr[static_cast<std::size_t>(qi)] = h.bound.first;
                 }
-            });
-            std::vector<KnnCandidate<Scalar>> buf;
+                return;
+            }
+            snapshot(q0, nq, tq);
+            snapshot(r0, nr, tr);
             for (Index c = 0; c < nq; ++c) {
                 const Index qi = q0 + c;
-                auto& h = heaps[static_cast<std::size_t>(c)];
-                const bool complete = static_cast<Index>(h.size()) >= n - 1;  // every point kept
-                const Scalar approx_max = h.empty() ? inf : h.front().first;
-                const std::size_t got = knn_refine<Scalar>(X, qi, opts.skip_duplicates, h);
-                bool ok = static_cast<Index>(got) >= k;
-                if (ok && !complete) {
-                    // Every point outside the heap has frame distance >= approx_max, hence true
-                    // squared distance >= approx_max - slack: certify it exceeds the k-th.
-                    const Scalar dk = h[static_cast<std::size_t>(k - 1)].first;
-                    ok = (approx_max - F.slack(qi)) * exact_lo > dk;
-                }
-                if (ok) {
-                    for (Index s = 0; s < k; ++s) {
-                        dist(s, qi) = std::sqrt(h[static_cast<std::size_t>(s)].first);
-                        ind(s, qi) = h[static_cast<std::size_t>(s)].second;
+                const Scalar th = tq(c);
+                const Scalar* a = A.col(c).data();
+                for (Index jj = 0; jj < nr; jj += 8) {
+                    const Index len = std::min<Index>(8, nr - jj);
+                    if (len == 8 &&
+                        !((Eigen::Map<const Chunk>(a + jj) - tr.template segment<8>(jj).max(th))
+                              .minCoeff() <= Scalar(0)))
+                        continue;
+                    for (Index s = jj; s < jj + len; ++s) {
+                        if (a[s] <= th) bq.push_back({qi, a[s], F.original(r0 + s)});
+                        if (a[s] <= tr(s)) br.push_back({r0 + s, a[s], F.original(qi)});
                     }
-                } else if (!knn_exact_scan<Scalar>(X, qi, k, opts.skip_duplicates, buf,
-                                                   dist.col(qi).data(), ind.col(qi).data())) {
-                    failed[static_cast<std::size_t>(qi)] = 1;
                 }
             }
+            deliver(q0, bq);
+            deliver(r0, br);
         });
+
+    parallel_for(
+        n,
+        [&](Index pos) {
+            const Index qi = F.original(pos);
+            std::vector<KnnCandidate<Scalar>> buf;
+            auto& h = sel[static_cast<std::size_t>(pos)].v;
+            sel[static_cast<std::size_t>(pos)].cut(m);
+            const bool complete = static_cast<Index>(h.size()) >= n - 1;  // every point kept
+            // Every point outside the selection has frame distance >= approx_max.
+            Scalar approx_max = Scalar(0);
+            for (const auto& c : h) approx_max = std::max(approx_max, c.first);
+            const Scalar slack = F.slack(pos);
+            const bool stopped =
+                knn_refine_bounded<Scalar>(X, qi, opts.skip_duplicates, k, slack, exact_lo, h, buf);
+            bool ok = static_cast<Index>(h.size()) >= k;
+            if (ok && !complete && !stopped) {
+                // Certify that no point outside the selection (true squared distance
+                // >= approx_max - slack) can enter the k nearest.
+                const Scalar dk = h[static_cast<std::size_t>(k - 1)].first;
+                ok = (approx_max - slack) * exact_lo > dk;
+            }
+            if (ok) {
+                for (Index s = 0; s < k; ++s) {
+                    dist(s, qi) = std::sqrt(h[static_cast<std::size_t>(s)].first);
+                    ind(s, qi) = h[static_cast<std::size_t>(s)].second;
+                }
+            } else if (!knn_exact_scan<Scalar>(X, qi, k, opts.skip_duplicates, buf,
+                                               dist.col(qi).data(), ind.col(qi).data())) {
+                failed[static_cast<std::size_t>(qi)] = 1;
+            }
+            std::vector<KnnCandidate<Scalar>>().swap(h);
+        },
+        static_cast<double>(n) * static_cast<double>(m) * static_cast<double>(d + 8));
 }
 
 #if SUBSPACE_HAS_NANOFLANN
@@ -290,8 +435,7 @@ KnnResult<Scalar> knn_impl(const Eigen::Ref<const Matrix<Scalar>>& X, Index k,
     if (X.cols() < 2) throw_invalid(fn, "X", "at least 2 points (columns)", to_text(X.cols()));
     check_in_range(fn, "k", k, Index(1), X.cols() - 1);
     check_finite(fn, "X", X);
-    check_positive(fn, "opts.query_tile", opts.query_tile);
-    check_positive(fn, "opts.reference_tile", opts.reference_tile);
+    check_positive(fn, "opts.tile", opts.tile);
     check_in_range(fn, "opts.projection_tolerance", opts.projection_tolerance, 0.0, 0.5);
     KnnResult<Scalar> res;
     res.distances.resize(k, X.cols());
@@ -324,9 +468,11 @@ KnnResult<Scalar> knn_impl(const Eigen::Ref<const Matrix<Scalar>>& X, Index k,
 ///   are broken by the smaller index, the point itself is excluded, and with
 ///   `opts.skip_duplicates` no zero distance is returned.
 ///
-/// Complexity: brute force O(n² d) flops in GEMM tiles plus O(n²) comparisons, memory
-/// O(n k + query_tile · reference_tile + d · tiles); kd-tree O(n log n · d) expected for small d.
-/// Parallel over query tiles (OpenMP); the result does not depend on the thread count.
+/// Complexity: brute force n² p flops in GEMM tiles (each unordered pair computed once; p = d,
+/// or r + 1 when the centred data have numerical rank r <= d/2 - 1, see
+/// KnnOptions::projection_tolerance) plus O(n²) comparisons, memory O(n k + tile² + n p);
+/// kd-tree O(n log n · d) expected for small d. Parallel over tile rows (OpenMP); the result
+/// does not depend on the thread count.
 /// \throws invalid_argument if X is empty, has fewer than 2 columns or non-finite entries, k is
 ///   outside [1, n - 1], tiles are not positive, or (skip_duplicates) a point has fewer than k
 ///   distinct other points.
