@@ -239,6 +239,24 @@ TEST_CASE("Tucker decompositions reject bad input", "[tensor][tucker][errors]") 
     REQUIRE_INVALID(subspace::hooi(bad, {2, 2, 2}), "subspace::hooi", "'T'", "finite");
     REQUIRE_INVALID(subspace::hosvd(bad, 0.1), "subspace::hosvd", "'T'", "finite");
     REQUIRE_INVALID(subspace::partial_tucker(bad, {0}, {2}), "subspace::partial_tucker", "'T'");
+    // Tensors big enough for the packed Gram kernel: finiteness is read off the first Gram's
+    // diagonal, so a bad entry anywhere (any slab, any mode position) is still reported by index.
+    Eigen::Tensor<double, 3> big(60, 50, 7);
+    big.setRandom();
+    big(59, 49, 6) = std::numeric_limits<double>::quiet_NaN();
+    REQUIRE_INVALID(subspace::st_hosvd(big, {3, 3, 3}), "subspace::st_hosvd", "'T'", "finite",
+                    "linear index 20999");
+    big(59, 49, 6) = 0;
+    big(0, 17, 3) = -std::numeric_limits<double>::infinity();
+    REQUIRE_INVALID(subspace::hosvd(big, {3, 3, 3}), "subspace::hosvd", "'T'", "finite");
+    REQUIRE_INVALID(subspace::st_hosvd(big, 0.1), "subspace::st_hosvd", "'T'", "finite");
+    subspace::TuckerOptions svd_path;
+    svd_path.factor_method = subspace::FactorMethod::svd;
+    REQUIRE_INVALID(subspace::st_hosvd(big, {3, 3, 3}, svd_path), "subspace::st_hosvd", "'T'",
+                    "finite");
+    // Finite entries whose squares overflow: a documented error, not a nan factor.
+    big(0, 17, 3) = 1e300;
+    REQUIRE_INVALID(subspace::st_hosvd(big, {3, 3, 3}), "subspace::st_hosvd", "'T'", "overflows");
     const Eigen::Tensor<double, 3> empty(0, 3, 3);
     REQUIRE_INVALID(subspace::st_hosvd(empty, {1, 1, 1}), "subspace::st_hosvd", "'T'", "positive");
     subspace::TuckerOptions o;

@@ -197,7 +197,7 @@ HooiResult<Scalar, N> hooi(const Tensor<Scalar, N>& T, const std::vector<Index>&
                            const HooiOptions& opts = {}) {
     const char* fn = "subspace::hooi";
     const auto X = detail::view_of<Scalar, N>(T);
-    detail::check_input_tensor(fn, X);
+    detail::check_nonempty_tensor(fn, "T", X);  // finiteness: checked by the first Gram
     const auto rule = detail::fixed_rank_rule(fn, X.dims, ranks);
     return detail::hooi_impl<Scalar, N>(X, rule, opts, fn);
 }
@@ -218,7 +218,7 @@ Tucker<Scalar, N> partial_tucker(const Tensor<Scalar, N>& T, const std::vector<i
                                  const PartialTuckerOptions& opts = {}) {
     const char* fn = "subspace::partial_tucker";
     const auto X = detail::view_of<Scalar, N>(T);
-    detail::check_input_tensor(fn, X);
+    detail::check_nonempty_tensor(fn, "T", X);  // finiteness: checked by the first Gram
     if (modes.empty()) detail::throw_invalid(fn, "modes", "at least one mode", "none");
     if (ranks.size() != modes.size())
         detail::throw_invalid(fn, "ranks",

@@ -155,15 +155,27 @@ inline Index rank_for_budget(const std::vector<double>& s2, double budget) {
 
 /// Leading left singular subspace of Y_(k): rank `fixed_rank` when it is positive, otherwise the
 /// smallest rank whose discarded energy is at most `budget`.
+///
+/// When `check_fn` is given, Y is the caller's input and must be checked for non-finite
+/// entries. The Gram path does this without a pass of its own: every entry of Y is in exactly one
+/// diagonal term ‖row i of Y_(k)‖², so the diagonal is finite exactly when every entry is (and
+/// no sum of squares overflows). Only when it is not is Y scanned, to name the first bad entry.
 template <class Scalar>
 FactorResult<Scalar> leading_factor(const TView<Scalar>& Y, int k, Index fixed_rank, double budget,
-                                    FactorMethod method) {
+                                    FactorMethod method, const char* check_fn = nullptr) {
     const Index d = Y.dims[static_cast<std::size_t>(k)];
     const Index m = Y.size() / d;
     const double eps = static_cast<double>(Eigen::NumTraits<Scalar>::epsilon());
     FactorResult<Scalar> out;
+    if (check_fn != nullptr && method == FactorMethod::svd) check_finite_tensor(check_fn, "T", Y);
     if (method != FactorMethod::svd) {
         const Matrix<Scalar> G = mode_cross(Y, Y, k);
+        if (check_fn != nullptr && !G.diagonal().allFinite()) {
+            check_finite_tensor(check_fn, "T", Y);
+            throw_invalid(
+                check_fn, "T", "entries whose squares sum to a finite number",
+                "a mode-" + to_text(k) + " Gram matrix that overflows (rescale the tensor)");
+        }
         Eigen::SelfAdjointEigenSolver<Matrix<Scalar>> es(G);
         std::vector<double> s2(static_cast<std::size_t>(d));  // decreasing, clamped at 0
         for (Index i = 0; i < d; ++i)
@@ -256,15 +268,20 @@ struct TuckerParts {
 };
 
 template <class Scalar>
-TuckerParts<Scalar> hosvd_impl(const TView<Scalar>& X, const RankRule& rule, FactorMethod method) {
+TuckerParts<Scalar> hosvd_impl(const TView<Scalar>& X, const RankRule& rule, FactorMethod method,
+                               const char* fn) {
     const std::vector<int> modes = active_modes(rule);
+    if (modes.empty()) check_finite_tensor(fn, "T", X);
     const double budget = rule.tol >= 0 ? rule.tol * rule.tol * squared_norm(X.data, X.size()) /
                                               static_cast<double>(modes.size())
                                         : 0.0;
     TuckerParts<Scalar> out;
     out.U.resize(X.dims.size());
+    const char* check = fn;  // the first factor checks X for non-finite entries
     for (int k : modes) {
-        auto f = leading_factor(X, k, rule.ranks[static_cast<std::size_t>(k)], budget, method);
+        auto f =
+            leading_factor(X, k, rule.ranks[static_cast<std::size_t>(k)], budget, method, check);
+        check = nullptr;
         out.U[static_cast<std::size_t>(k)] = std::move(f.U);
         out.discarded += f.discarded;
     }
@@ -276,6 +293,7 @@ template <class Scalar>
 TuckerParts<Scalar> st_hosvd_impl(const TView<Scalar>& X, const RankRule& rule, FactorMethod method,
                                   const std::vector<int>& user_order, const char* fn) {
     const std::vector<int> modes = active_modes(rule);
+    if (modes.empty()) check_finite_tensor(fn, "T", X);
     std::vector<int> order;
     if (!user_order.empty()) {
         std::vector<int> a = user_order, b = modes;
@@ -300,7 +318,9 @@ TuckerParts<Scalar> st_hosvd_impl(const TView<Scalar>& X, const RankRule& rule, 
     bool have = false;
     for (int k : order) {
         const TView<Scalar> Y = have ? TView<Scalar>(cur) : X;
-        auto f = leading_factor(Y, k, rule.ranks[static_cast<std::size_t>(k)], budget, method);
+        // The first factor sees X itself and checks it for non-finite entries.
+        auto f = leading_factor(Y, k, rule.ranks[static_cast<std::size_t>(k)], budget, method,
+                                have ? nullptr : fn);
         DTensor<Scalar> next = mode_product(Y, k, f.U, true);
         out.U[static_cast<std::size_t>(k)] = std::move(f.U);
         out.discarded += f.discarded;
@@ -340,9 +360,9 @@ Tucker<Scalar, N> hosvd(const Tensor<Scalar, N>& T, const std::vector<Index>& ra
                         const TuckerOptions& opts = {}) {
     const char* fn = "subspace::hosvd";
     const auto X = detail::view_of<Scalar, N>(T);
-    detail::check_input_tensor(fn, X);
+    detail::check_nonempty_tensor(fn, "T", X);  // finiteness: checked by the first Gram
     const auto rule = detail::fixed_rank_rule(fn, X.dims, ranks);
-    return detail::to_tucker<Scalar, N>(detail::hosvd_impl(X, rule, opts.factor_method));
+    return detail::to_tucker<Scalar, N>(detail::hosvd_impl(X, rule, opts.factor_method, fn));
 }
 
 /// Truncated HOSVD with ranks chosen by a relative tolerance: in each mode the smallest rank
@@ -352,9 +372,9 @@ template <class Scalar, int N>
 Tucker<Scalar, N> hosvd(const Tensor<Scalar, N>& T, double tol, const TuckerOptions& opts = {}) {
     const char* fn = "subspace::hosvd";
     const auto X = detail::view_of<Scalar, N>(T);
-    detail::check_input_tensor(fn, X);
+    detail::check_nonempty_tensor(fn, "T", X);  // finiteness: checked by the first Gram
     const auto rule = detail::tolerance_rule(fn, static_cast<std::size_t>(N), tol);
-    return detail::to_tucker<Scalar, N>(detail::hosvd_impl(X, rule, opts.factor_method));
+    return detail::to_tucker<Scalar, N>(detail::hosvd_impl(X, rule, opts.factor_method, fn));
 }
 
 /// Sequentially truncated HOSVD (Vannieuwenhoven, Vandebril, Meerbergen 2012, Algorithm 1): the
@@ -375,7 +395,7 @@ Tucker<Scalar, N> st_hosvd(const Tensor<Scalar, N>& T, const std::vector<Index>&
                            const TuckerOptions& opts = {}) {
     const char* fn = "subspace::st_hosvd";
     const auto X = detail::view_of<Scalar, N>(T);
-    detail::check_input_tensor(fn, X);
+    detail::check_nonempty_tensor(fn, "T", X);  // finiteness: checked by the first Gram
     const auto rule = detail::fixed_rank_rule(fn, X.dims, ranks);
     return detail::to_tucker<Scalar, N>(
         detail::st_hosvd_impl(X, rule, opts.factor_method, opts.mode_order, fn));
@@ -389,7 +409,7 @@ template <class Scalar, int N>
 Tucker<Scalar, N> st_hosvd(const Tensor<Scalar, N>& T, double tol, const TuckerOptions& opts = {}) {
     const char* fn = "subspace::st_hosvd";
     const auto X = detail::view_of<Scalar, N>(T);
-    detail::check_input_tensor(fn, X);
+    detail::check_nonempty_tensor(fn, "T", X);  // finiteness: checked by the first Gram
     const auto rule = detail::tolerance_rule(fn, static_cast<std::size_t>(N), tol);
     return detail::to_tucker<Scalar, N>(
         detail::st_hosvd_impl(X, rule, opts.factor_method, opts.mode_order, fn));

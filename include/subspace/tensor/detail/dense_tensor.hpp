@@ -36,6 +36,7 @@
 #include "subspace/core/rng.hpp"
 #include "subspace/detail/eigen_compat.hpp"
 #include "subspace/detail/parallel.hpp"
+#include "subspace/detail/syrk.hpp"
 
 namespace subspace {
 namespace detail {
@@ -255,8 +256,9 @@ Matrix<Scalar> mode_cross(const TView<Scalar>& X, const TView<Scalar>& Y, int k)
     const bool gram = X.data == Y.data && dx == dy;
     Matrix<Scalar> G = Matrix<Scalar>::Zero(dx, dy);
     auto accumulate = [&](const auto& A, const auto& B) {  // G += Aᵀ B, A: rows x dx
-        if (gram)
-            G.template selfadjointView<Eigen::Lower>().rankUpdate(A.transpose());
+        if (gram)  // Aᵀ is dx x rows with row stride = A's column stride, column stride 1
+            syrk_lower(StridedMatrix<Scalar>{A.data(), dx, A.rows(), A.outerStride(), 1}, G.data(),
+                       dx);
         else
             fixed_block_gemm(G, A.transpose(), B, true);
     };
@@ -264,7 +266,7 @@ Matrix<Scalar> mode_cross(const TView<Scalar>& X, const TView<Scalar>& Y, int k)
         const CMap<Scalar> Xm(X.data, dx, R);
         const CMap<Scalar> Ym(Y.data, dy, R);
         if (gram)
-            G.template selfadjointView<Eigen::Lower>().rankUpdate(Xm);
+            syrk_lower(StridedMatrix<Scalar>{X.data, dx, R, 1, dx}, G.data(), dx);
         else
             fixed_block_gemm(G, Xm, Ym.transpose(), false);
     } else if (R == 1 || L >= kGatherRows) {
