@@ -4,9 +4,11 @@
 //   example_intrinsic_estimate                      embedded data: 5-d affine subspace of R^20
 //                                                   and a swiss roll in R^3
 //   example_intrinsic_estimate FILE N D              a raw float64 file, row-major N x D
-//   example_intrinsic_estimate --benchmark DIR       the 24 Hein–Audibert / Campadelli sets of
-//                                                   skdim (DIR/manifest.json layout), with the
-//                                                   mean relative error table
+//   example_intrinsic_estimate --benchmark           the 24 Hein–Audibert / Campadelli sets,
+//                                                   drawn by benchmark_manifold (n = 2500), with
+//                                                   the mean relative error table
+//   example_intrinsic_estimate --benchmark DIR       the same table on skdim's own points
+//                                                   (DIR/manifest.json layout)
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -75,6 +77,38 @@ void print_row(const std::string& name, Index D, const std::string& d, const Row
         r.corrint, r.mom, r.tle, r.mada, r.mind, r.calibrated);
 }
 
+// Mean relative errors per estimator over the main suite (M1 ... M13) and the six extra sets.
+class ErrorTable {
+public:
+    void add(const std::string& name, Index D, double d, const Row& r) {
+        print_row(name, D, to_label(d), r);
+        const double v[] = {r.mle, r.twonn, r.twonn_ml, r.gride, r.lpca,      r.corrint,
+                            r.mom, r.tle,   r.mada,     r.mind,  r.calibrated};
+        const bool extra = name[1] == 'b' || name[1] == 'n' || name[1] == 'p';  // Mbeta, Mn*, Mp*
+        for (std::size_t i = 0; i < 11; ++i)
+            (extra ? m_extra : m_main)[i] += std::abs(v[i] - d) / d;
+        (extra ? m_n_extra : m_n_main)++;
+    }
+    int print() const {
+        const char* names[] = {"MLE20", "TwoNN", "2NN-ml", "GRIDE4", "lPCA",    "CorrInt",
+                               "MOM",   "TLE",   "MADA",   "MiND",   "estimate"};
+        std::printf("\nmean relative error (%%)   M1..M13 (%d sets) | extras (%d sets)\n", m_n_main,
+                    m_n_extra);
+        for (std::size_t i = 0; i < 11; ++i)
+            std::printf("  %-9s %8.1f | %8.1f\n", names[i],
+                        100.0 * m_main[i] / std::max(1, m_n_main),
+                        100.0 * m_extra[i] / std::max(1, m_n_extra));
+        return m_n_main > 0 ? 0 : 1;
+    }
+
+private:
+    static std::string to_label(double d) { return std::to_string(static_cast<long>(d)); }
+    std::vector<double> m_main = std::vector<double>(11, 0.0);
+    std::vector<double> m_extra = std::vector<double>(11, 0.0);
+    int m_n_main = 0, m_n_extra = 0;
+};
+
+// The 24 sets as files (skdim's own points: DIR/manifest.json and raw float64 files).
 int benchmark(const std::string& dir) {
     // The manifest is JSON; the fields needed are read with a tiny scanner (file, n, D, true_id).
     std::ifstream in(dir + "/manifest.json");
@@ -94,10 +128,7 @@ int benchmark(const std::string& dir) {
         while (b < js.size() && js[b] != ',' && js[b] != '"' && js[b] != '\n' && js[b] != '}') ++b;
         return js.substr(a, b - a);
     };
-    const char* names[] = {"MLE20", "TwoNN", "2NN-ml", "GRIDE4", "lPCA",    "CorrInt",
-                           "MOM",   "TLE",   "MADA",   "MiND",   "estimate"};
-    std::vector<double> err_main(11, 0.0), err_extra(11, 0.0);
-    int n_main = 0, n_extra = 0;
+    ErrorTable table;
     print_header();
     std::size_t pos = 0, p2 = 0;
     for (;;) {
@@ -109,24 +140,22 @@ int benchmark(const std::string& dir) {
         pos += 10;
         if (file.rfind("bench_", 0) != 0) continue;
         const Eigen::MatrixXd X = read_raw(dir + "/" + file, n, D);
-        const Row r = run_all(X);
-        const std::string name = file.substr(6, file.find("_n2500") - 6);
-        print_row(name, D, tid, r);
-        const double d = std::stod(tid);
-        const double v[] = {r.mle, r.twonn, r.twonn_ml, r.gride, r.lpca,      r.corrint,
-                            r.mom, r.tle,   r.mada,     r.mind,  r.calibrated};
-        const bool extra = name[1] == 'b' || name[1] == 'n' || name[1] == 'p';  // Mbeta, Mn*, Mp*
-        for (int i = 0; i < 11; ++i)
-            (extra ? err_extra : err_main)[static_cast<std::size_t>(i)] += std::abs(v[i] - d) / d;
-        (extra ? n_extra : n_main)++;
+        table.add(file.substr(6, file.find("_n2500") - 6), D, std::stod(tid), run_all(X));
     }
-    std::printf("\nmean relative error (%%)   M1..M13 (%d sets) | extras (%d sets)\n", n_main,
-                n_extra);
-    for (int i = 0; i < 11; ++i)
-        std::printf("  %-9s %8.1f | %8.1f\n", names[i],
-                    100.0 * err_main[static_cast<std::size_t>(i)] / n_main,
-                    100.0 * err_extra[static_cast<std::size_t>(i)] / n_extra);
-    return n_main > 0 ? 0 : 1;
+    return table.print();
+}
+
+// The 24 sets drawn by our own generator (benchmark_manifold, n = 2500, seed = set index): the
+// same distributions as skdim's, other points.
+int benchmark_generated() {
+    ErrorTable table;
+    print_header();
+    std::uint64_t seed = 0;
+    for (const auto& info : subspace::benchmark_manifolds()) {
+        const Eigen::MatrixXd X = subspace::benchmark_manifold(info.id, 2500, seed++);
+        table.add(info.name, info.ambient_dim, static_cast<double>(info.intrinsic_dim), run_all(X));
+    }
+    return table.print();
 }
 
 }  // namespace
@@ -134,6 +163,7 @@ int benchmark(const std::string& dir) {
 int main(int argc, char** argv) {
     try {
         if (argc == 3 && std::string(argv[1]) == "--benchmark") return benchmark(argv[2]);
+        if (argc == 2 && std::string(argv[1]) == "--benchmark") return benchmark_generated();
         print_header();
         if (argc == 4) {
             const Eigen::MatrixXd X = read_raw(argv[1], std::stol(argv[2]), std::stol(argv[3]));

@@ -211,6 +211,35 @@ private:
 
 namespace detail {
 
+/// Y_(k) Y_(k)ᵀ Q (d_k x l). When Y_(k) is contiguous (k = 0: a d_k x m column-major matrix)
+/// this is one pass over Y: each cache-sized block B of columns gives W = Qᵀ B, and Z += B Wᵀ
+/// is accumulated while B is still in cache, in a fixed block order (same bits for any thread
+/// count). Otherwise two passes (Y x_k Qᵀ, then the cross product with Y).
+template <class Scalar>
+Matrix<Scalar> power_step(const TView<Scalar>& Y, int k, const Matrix<Scalar>& Q) {
+    const Index d = Y.dims[static_cast<std::size_t>(k)];
+    if (Y.left(k) != 1) {
+        const DTensor<Scalar> W = mode_product(Y, k, Q, true);  // Y x_k Qᵀ
+        return mode_cross(Y, TView<Scalar>(W), k);
+    }
+    const Index m = Y.right(k);
+    const Index l = Q.cols();
+    // Columns per block: about 256 KiB of Y, so that the block is reread from L2.
+    const Index cb =
+        std::max<Index>(16, (Index(1) << 18) / (static_cast<Index>(sizeof(Scalar)) * d));
+    Matrix<Scalar> Z = Matrix<Scalar>::Zero(d, l);
+    Matrix<Scalar> W(l, cb);
+    const Matrix<Scalar> Qt = Q.transpose();
+    for (Index c0 = 0; c0 < m; c0 += cb) {
+        const Index nc = std::min(cb, m - c0);
+        const CMap<Scalar> B(Y.data + c0 * d, d, nc);
+        auto Wb = W.leftCols(nc);
+        fixed_block_gemm(Wb, Qt, B, false);  // fixed blocks: thread-count invariant
+        fixed_block_gemm(Z, B, Wb.transpose(), true);
+    }
+    return Z;
+}
+
 template <class Scalar>
 TuckerParts<Scalar> r_sthosvd_impl(const TView<Scalar>& X, const RankRule& rule,
                                    const RandomizedTuckerOptions& opts, const char* fn) {
@@ -246,8 +275,7 @@ TuckerParts<Scalar> r_sthosvd_impl(const TView<Scalar>& X, const RankRule& rule,
                 sketch_unfolding(Y, k, l, rng.with_stream(static_cast<std::uint32_t>(k)));
             for (Index q = 0; q < opts.power_iterations; ++q) {
                 detail::eigen_serial([&] { Q = orthonormalize(Z, OrthoMethod::automatic); });
-                const DTensor<Scalar> W = mode_product(Y, k, Q, true);  // Y x_k Qᵀ
-                Z = mode_cross(Y, TView<Scalar>(W), k);                 // Y_(k) Y_(k)ᵀ Q
+                Z = power_step(Y, k, Q);  // Y_(k) Y_(k)ᵀ Q
             }
             detail::eigen_serial([&] { Q = orthonormalize(Z, OrthoMethod::automatic); });
         }
