@@ -33,152 +33,93 @@ namespace detail {
 
 #if defined(SUBSPACE_MICROKERNEL_AVX)
 
+#define SUBSPACE_AVX_FMA __attribute__((target("avx,fma"))) inline
+
+/// The AVX operations the kernel needs, for double (4 lanes) and float (8 lanes).
 template <class Scalar>
 struct KernelTraits;
 template <>
 struct KernelTraits<double> {
     static constexpr int lanes = 4;
+    using V = __m256d;
+    static SUBSPACE_AVX_FMA V zero() { return _mm256_setzero_pd(); }
+    static SUBSPACE_AVX_FMA V load(const double* p) { return _mm256_loadu_pd(p); }
+    static SUBSPACE_AVX_FMA V bcast(const double* p) { return _mm256_broadcast_sd(p); }
+    static SUBSPACE_AVX_FMA V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+    static SUBSPACE_AVX_FMA void add_store(double* p, V v) {
+        _mm256_storeu_pd(p, _mm256_add_pd(_mm256_loadu_pd(p), v));
+    }
+    static SUBSPACE_AVX_FMA void store(double* p, V v) { _mm256_storeu_pd(p, v); }
 };
 template <>
 struct KernelTraits<float> {
     static constexpr int lanes = 8;
+    using V = __m256;
+    static SUBSPACE_AVX_FMA V zero() { return _mm256_setzero_ps(); }
+    static SUBSPACE_AVX_FMA V load(const float* p) { return _mm256_loadu_ps(p); }
+    static SUBSPACE_AVX_FMA V bcast(const float* p) { return _mm256_broadcast_ss(p); }
+    static SUBSPACE_AVX_FMA V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+    static SUBSPACE_AVX_FMA void add_store(float* p, V v) {
+        _mm256_storeu_ps(p, _mm256_add_ps(_mm256_loadu_ps(p), v));
+    }
+    static SUBSPACE_AVX_FMA void store(float* p, V v) { _mm256_storeu_ps(p, v); }
 };
 
-__attribute__((target("avx,fma"))) inline void kernel_8x6(Eigen::Index kc, const double* a,
-                                                          Eigen::Index as, const double* b,
-                                                          Eigen::Index bks, Eigen::Index bcs,
-                                                          double* c, Eigen::Index ldc, int mvalid,
-                                                          int nvalid) {
-    __m256d c00 = _mm256_setzero_pd(), c01 = _mm256_setzero_pd();
-    __m256d c10 = _mm256_setzero_pd(), c11 = _mm256_setzero_pd();
-    __m256d c20 = _mm256_setzero_pd(), c21 = _mm256_setzero_pd();
-    __m256d c30 = _mm256_setzero_pd(), c31 = _mm256_setzero_pd();
-    __m256d c40 = _mm256_setzero_pd(), c41 = _mm256_setzero_pd();
-    __m256d c50 = _mm256_setzero_pd(), c51 = _mm256_setzero_pd();
+/// C[0:mvalid, 0:nvalid] += A B for one mr x 6 tile (mr = 2 vectors): A(i, k) = a[i + k as]
+/// (two vector loads per k), B(k, j) = b[k bks + j bcs] (six broadcasts per k).
+template <class Scalar>
+SUBSPACE_AVX_FMA void kernel_tile(Eigen::Index kc, const Scalar* a, Eigen::Index as,
+                                  const Scalar* b, Eigen::Index bks, Eigen::Index bcs, Scalar* c,
+                                  Eigen::Index ldc, int mvalid, int nvalid) {
+    using T = KernelTraits<Scalar>;
+    using V = typename T::V;
+    constexpr int w = T::lanes;
+    V c00 = T::zero(), c01 = T::zero(), c10 = T::zero(), c11 = T::zero();
+    V c20 = T::zero(), c21 = T::zero(), c30 = T::zero(), c31 = T::zero();
+    V c40 = T::zero(), c41 = T::zero(), c50 = T::zero(), c51 = T::zero();
 #pragma GCC unroll 4
     for (Eigen::Index k = 0; k < kc; ++k) {
-        const __m256d a0 = _mm256_loadu_pd(a);
-        const __m256d a1 = _mm256_loadu_pd(a + 4);
-        __m256d bb = _mm256_broadcast_sd(b);
-        c00 = _mm256_fmadd_pd(a0, bb, c00);
-        c01 = _mm256_fmadd_pd(a1, bb, c01);
-        bb = _mm256_broadcast_sd(b + 1 * bcs);
-        c10 = _mm256_fmadd_pd(a0, bb, c10);
-        c11 = _mm256_fmadd_pd(a1, bb, c11);
-        bb = _mm256_broadcast_sd(b + 2 * bcs);
-        c20 = _mm256_fmadd_pd(a0, bb, c20);
-        c21 = _mm256_fmadd_pd(a1, bb, c21);
-        bb = _mm256_broadcast_sd(b + 3 * bcs);
-        c30 = _mm256_fmadd_pd(a0, bb, c30);
-        c31 = _mm256_fmadd_pd(a1, bb, c31);
-        bb = _mm256_broadcast_sd(b + 4 * bcs);
-        c40 = _mm256_fmadd_pd(a0, bb, c40);
-        c41 = _mm256_fmadd_pd(a1, bb, c41);
-        bb = _mm256_broadcast_sd(b + 5 * bcs);
-        c50 = _mm256_fmadd_pd(a0, bb, c50);
-        c51 = _mm256_fmadd_pd(a1, bb, c51);
+        const V a0 = T::load(a);
+        const V a1 = T::load(a + w);
+        V bb = T::bcast(b);
+        c00 = T::fma(a0, bb, c00);
+        c01 = T::fma(a1, bb, c01);
+        bb = T::bcast(b + bcs);
+        c10 = T::fma(a0, bb, c10);
+        c11 = T::fma(a1, bb, c11);
+        bb = T::bcast(b + 2 * bcs);
+        c20 = T::fma(a0, bb, c20);
+        c21 = T::fma(a1, bb, c21);
+        bb = T::bcast(b + 3 * bcs);
+        c30 = T::fma(a0, bb, c30);
+        c31 = T::fma(a1, bb, c31);
+        bb = T::bcast(b + 4 * bcs);
+        c40 = T::fma(a0, bb, c40);
+        c41 = T::fma(a1, bb, c41);
+        bb = T::bcast(b + 5 * bcs);
+        c50 = T::fma(a0, bb, c50);
+        c51 = T::fma(a1, bb, c51);
         a += as;
         b += bks;
     }
-    if (mvalid == 8 && nvalid == 6) {
-        _mm256_storeu_pd(c + 0 * ldc, _mm256_add_pd(_mm256_loadu_pd(c + 0 * ldc), c00));
-        _mm256_storeu_pd(c + 0 * ldc + 4, _mm256_add_pd(_mm256_loadu_pd(c + 0 * ldc + 4), c01));
-        _mm256_storeu_pd(c + 1 * ldc, _mm256_add_pd(_mm256_loadu_pd(c + 1 * ldc), c10));
-        _mm256_storeu_pd(c + 1 * ldc + 4, _mm256_add_pd(_mm256_loadu_pd(c + 1 * ldc + 4), c11));
-        _mm256_storeu_pd(c + 2 * ldc, _mm256_add_pd(_mm256_loadu_pd(c + 2 * ldc), c20));
-        _mm256_storeu_pd(c + 2 * ldc + 4, _mm256_add_pd(_mm256_loadu_pd(c + 2 * ldc + 4), c21));
-        _mm256_storeu_pd(c + 3 * ldc, _mm256_add_pd(_mm256_loadu_pd(c + 3 * ldc), c30));
-        _mm256_storeu_pd(c + 3 * ldc + 4, _mm256_add_pd(_mm256_loadu_pd(c + 3 * ldc + 4), c31));
-        _mm256_storeu_pd(c + 4 * ldc, _mm256_add_pd(_mm256_loadu_pd(c + 4 * ldc), c40));
-        _mm256_storeu_pd(c + 4 * ldc + 4, _mm256_add_pd(_mm256_loadu_pd(c + 4 * ldc + 4), c41));
-        _mm256_storeu_pd(c + 5 * ldc, _mm256_add_pd(_mm256_loadu_pd(c + 5 * ldc), c50));
-        _mm256_storeu_pd(c + 5 * ldc + 4, _mm256_add_pd(_mm256_loadu_pd(c + 5 * ldc + 4), c51));
+    const V acc[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+    if (mvalid == 2 * w && nvalid == 6) {
+        for (int j = 0; j < 6; ++j) {
+            T::add_store(c + j * ldc, acc[2 * j]);
+            T::add_store(c + j * ldc + w, acc[2 * j + 1]);
+        }
         return;
     }
-    alignas(32) double t[8 * 6];
-    _mm256_store_pd(t + 0, c00), _mm256_store_pd(t + 4, c01);
-    _mm256_store_pd(t + 8, c10), _mm256_store_pd(t + 12, c11);
-    _mm256_store_pd(t + 16, c20), _mm256_store_pd(t + 20, c21);
-    _mm256_store_pd(t + 24, c30), _mm256_store_pd(t + 28, c31);
-    _mm256_store_pd(t + 32, c40), _mm256_store_pd(t + 36, c41);
-    _mm256_store_pd(t + 40, c50), _mm256_store_pd(t + 44, c51);
+    alignas(32) Scalar t[2 * w * 6];
+    for (int j = 0; j < 6; ++j) {
+        T::store(t + 2 * w * j, acc[2 * j]);
+        T::store(t + 2 * w * j + w, acc[2 * j + 1]);
+    }
     for (int j = 0; j < nvalid; ++j)
-        for (int i = 0; i < mvalid; ++i) c[i + j * ldc] += t[i + 8 * j];
+        for (int i = 0; i < mvalid; ++i) c[i + j * ldc] += t[i + 2 * w * j];
 }
 
-__attribute__((target("avx,fma"))) inline void kernel_16x6(Eigen::Index kc, const float* a,
-                                                           Eigen::Index as, const float* b,
-                                                           Eigen::Index bks, Eigen::Index bcs,
-                                                           float* c, Eigen::Index ldc, int mvalid,
-                                                           int nvalid) {
-    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-#pragma GCC unroll 4
-    for (Eigen::Index k = 0; k < kc; ++k) {
-        const __m256 a0 = _mm256_loadu_ps(a);
-        const __m256 a1 = _mm256_loadu_ps(a + 8);
-        __m256 bb = _mm256_broadcast_ss(b);
-        c00 = _mm256_fmadd_ps(a0, bb, c00);
-        c01 = _mm256_fmadd_ps(a1, bb, c01);
-        bb = _mm256_broadcast_ss(b + 1 * bcs);
-        c10 = _mm256_fmadd_ps(a0, bb, c10);
-        c11 = _mm256_fmadd_ps(a1, bb, c11);
-        bb = _mm256_broadcast_ss(b + 2 * bcs);
-        c20 = _mm256_fmadd_ps(a0, bb, c20);
-        c21 = _mm256_fmadd_ps(a1, bb, c21);
-        bb = _mm256_broadcast_ss(b + 3 * bcs);
-        c30 = _mm256_fmadd_ps(a0, bb, c30);
-        c31 = _mm256_fmadd_ps(a1, bb, c31);
-        bb = _mm256_broadcast_ss(b + 4 * bcs);
-        c40 = _mm256_fmadd_ps(a0, bb, c40);
-        c41 = _mm256_fmadd_ps(a1, bb, c41);
-        bb = _mm256_broadcast_ss(b + 5 * bcs);
-        c50 = _mm256_fmadd_ps(a0, bb, c50);
-        c51 = _mm256_fmadd_ps(a1, bb, c51);
-        a += as;
-        b += bks;
-    }
-    if (mvalid == 16 && nvalid == 6) {
-        _mm256_storeu_ps(c + 0 * ldc, _mm256_add_ps(_mm256_loadu_ps(c + 0 * ldc), c00));
-        _mm256_storeu_ps(c + 0 * ldc + 8, _mm256_add_ps(_mm256_loadu_ps(c + 0 * ldc + 8), c01));
-        _mm256_storeu_ps(c + 1 * ldc, _mm256_add_ps(_mm256_loadu_ps(c + 1 * ldc), c10));
-        _mm256_storeu_ps(c + 1 * ldc + 8, _mm256_add_ps(_mm256_loadu_ps(c + 1 * ldc + 8), c11));
-        _mm256_storeu_ps(c + 2 * ldc, _mm256_add_ps(_mm256_loadu_ps(c + 2 * ldc), c20));
-        _mm256_storeu_ps(c + 2 * ldc + 8, _mm256_add_ps(_mm256_loadu_ps(c + 2 * ldc + 8), c21));
-        _mm256_storeu_ps(c + 3 * ldc, _mm256_add_ps(_mm256_loadu_ps(c + 3 * ldc), c30));
-        _mm256_storeu_ps(c + 3 * ldc + 8, _mm256_add_ps(_mm256_loadu_ps(c + 3 * ldc + 8), c31));
-        _mm256_storeu_ps(c + 4 * ldc, _mm256_add_ps(_mm256_loadu_ps(c + 4 * ldc), c40));
-        _mm256_storeu_ps(c + 4 * ldc + 8, _mm256_add_ps(_mm256_loadu_ps(c + 4 * ldc + 8), c41));
-        _mm256_storeu_ps(c + 5 * ldc, _mm256_add_ps(_mm256_loadu_ps(c + 5 * ldc), c50));
-        _mm256_storeu_ps(c + 5 * ldc + 8, _mm256_add_ps(_mm256_loadu_ps(c + 5 * ldc + 8), c51));
-        return;
-    }
-    alignas(32) float t[16 * 6];
-    _mm256_store_ps(t + 0, c00), _mm256_store_ps(t + 8, c01);
-    _mm256_store_ps(t + 16, c10), _mm256_store_ps(t + 24, c11);
-    _mm256_store_ps(t + 32, c20), _mm256_store_ps(t + 40, c21);
-    _mm256_store_ps(t + 48, c30), _mm256_store_ps(t + 56, c31);
-    _mm256_store_ps(t + 64, c40), _mm256_store_ps(t + 72, c41);
-    _mm256_store_ps(t + 80, c50), _mm256_store_ps(t + 88, c51);
-    for (int j = 0; j < nvalid; ++j)
-        for (int i = 0; i < mvalid; ++i) c[i + j * ldc] += t[i + 16 * j];
-}
-
-/// The mr x 6 register tile for Scalar (mr = 8 for double, 16 for float).
-inline void kernel_tile(Eigen::Index kc, const double* a, Eigen::Index as, const double* b,
-                        Eigen::Index bks, Eigen::Index bcs, double* c, Eigen::Index ldc, int mvalid,
-                        int nvalid) {
-    kernel_8x6(kc, a, as, b, bks, bcs, c, ldc, mvalid, nvalid);
-}
-inline void kernel_tile(Eigen::Index kc, const float* a, Eigen::Index as, const float* b,
-                        Eigen::Index bks, Eigen::Index bcs, float* c, Eigen::Index ldc, int mvalid,
-                        int nvalid) {
-    kernel_16x6(kc, a, as, b, bks, bcs, c, ldc, mvalid, nvalid);
-}
+#undef SUBSPACE_AVX_FMA
 
 /// True when the CPU running us has AVX and FMA (checked once).
 inline bool microkernel_available() {

@@ -13,8 +13,7 @@
 /// The AVX + FMA kernel is compiled with a function-level target attribute and chosen at run
 /// time, so a portable build (no -mavx) still uses it on a CPU that has the instructions and
 /// falls back to Eigen's rank update elsewhere (see microkernel.hpp). Every entry of C is summed
-/// over K in the same order whatever the thread count: threads split the column micro-panels, never
-/// K.
+/// over K in the same order whatever the thread count: threads split the row blocks, never K.
 #pragma once
 
 #include <algorithm>
@@ -111,7 +110,10 @@ void syrk_lower_packed(const StridedMatrix<Scalar>& A, Scalar* C, Eigen::Index l
     AlignedScratch<Scalar> bpack;
     bpack.resize(static_cast<std::size_t>(npan * nr * kSyrkKc));
     const int threads = max_threads();
+    // One packed row block per thread, allocated before any parallel region (nothing inside
+    // the region allocates or throws).
     std::vector<AlignedScratch<Scalar>> apack(static_cast<std::size_t>(threads));
+    for (auto& ap : apack) ap.resize(static_cast<std::size_t>(mc * kSyrkKc));
     for (Index k0 = 0; k0 < K; k0 += kSyrkKc) {
         const Index kc = std::min(kSyrkKc, K - k0);
         syrk_pack<nr>(A, 0, npan * nr, k0, kc, bpack.ptr);
@@ -121,8 +123,6 @@ void syrk_lower_packed(const StridedMatrix<Scalar>& A, Scalar* C, Eigen::Index l
             const Index i0 = blk * mc;
             const Index i1 = std::min(n, i0 + mc);
             const Index ipan = (i1 - i0 + mr - 1) / mr;
-            if (ap.store.size() < static_cast<std::size_t>(mc * kSyrkKc + 64))
-                ap.resize(static_cast<std::size_t>(mc * kSyrkKc));
             syrk_pack<mr>(A, i0, i0 + ipan * mr, k0, kc, ap.ptr);
             const Index jend = std::min(n, i1);  // lower triangle: columns j < i1
             for (Index j0 = 0; j0 < jend; j0 += nr) {
@@ -159,7 +159,9 @@ void syrk_lower_packed(const StridedMatrix<Scalar>& A, Scalar* C, Eigen::Index l
 
 /// C += A Aᵀ on the lower triangle (and possibly some entries just above the diagonal, which
 /// the caller must ignore or overwrite). A is an n x K strided view, C an n x n column-major
-/// array with leading dimension ldc. Same bits whatever the thread count.
+/// array with leading dimension ldc >= n. Cost n² K multiply-adds (half of a general product);
+/// scratch O(n kc) beside C. Same bits whatever the thread count. Non-finite entries of row i
+/// of A make C(i, i) non-finite (callers rely on this to check their input). Does not throw.
 template <class Scalar>
 void syrk_lower(const StridedMatrix<Scalar>& A, Scalar* C, Eigen::Index ldc) {
     if (A.rows == 0 || A.cols == 0) return;
