@@ -3,6 +3,7 @@
 // and SelfAdjointEigenSolver on known spectra, HMT bounds in expectation, error paths.
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include <Eigen/Eigenvalues>
 #include <Eigen/SparseCore>
@@ -296,6 +297,78 @@ TEMPLATE_TEST_CASE("adaptive range finder meets its tolerance", "[range]", float
     const auto rl = subspace::adaptive_range_finder(L.cast<S>().eval(), o);
     REQUIRE(rl.converged);
     REQUIRE(rl.rank <= 6 + o.block_size);
+}
+
+TEMPLATE_TEST_CASE("adaptive range finder with the exact indicator (randQB_EI)", "[range]", float,
+                   double) {
+    using S = TestType;
+    const bool is_float = std::is_same<S, float>::value;
+    const double eps = static_cast<double>(std::numeric_limits<S>::epsilon());
+    const Mat<double> A = make_matrix(Spectrum::geometric, kM, kN, 17);
+    const Vec<double> sigma = exact_sv(A);
+    subspace::AdaptiveRangeOptions o;
+    o.indicator = subspace::AdaptiveIndicator::exact;
+    o.tolerance = is_float ? 1e-2 : 1e-3;
+    o.block_size = 7;
+    const auto r = subspace::adaptive_range_finder(A.cast<S>().eval(), o);
+    REQUIRE(r.exact_indicator);
+    REQUIRE(r.converged);
+    REQUIRE(r.Q.cols() == r.rank);
+    REQUIRE(r.B.rows() == r.rank);
+    REQUIRE(r.B.cols() == kN);
+    const Mat<double> Q = r.Q.template cast<double>();
+    const Mat<double> B = r.B.template cast<double>();
+    REQUIRE((Q.transpose() * Q - Mat<double>::Identity(r.rank, r.rank)).norm() <= 50 * eps);
+    REQUIRE((B - Q.transpose() * A).norm() <= 50 * eps * A.norm());
+    // The indicator is the residual itself (eq. 2.6 of Yu, Gu & Li), not an estimate.
+    const auto residual = [&](Index cols) {
+        const Mat<double> Qc = Q.leftCols(cols);
+        return (A - Qc * (Qc.transpose() * A)).norm() / A.norm();
+    };
+    const double err = residual(r.rank);
+    CAPTURE(err, r.relative_error, r.rank);
+    REQUIRE(std::abs(r.relative_error - err) <= (is_float ? 3e-2 : 1e-6) * err);
+    REQUIRE(err <= o.tolerance * (1 + (is_float ? 3e-2 : 1e-6)));
+    // The rank is cut inside the last block: one column fewer misses the tolerance.
+    REQUIRE(residual(r.rank - 1) > o.tolerance * (1 - (is_float ? 3e-2 : 1e-6)));
+    // No rank-k approximation beats the truncated SVD, so rank >= k_opt; the basis is near it.
+    Index kopt = 0;
+    while (lowrank_test::tail(sigma, kopt) > o.tolerance * A.norm()) ++kopt;
+    REQUIRE(r.rank >= kopt);
+    REQUIRE(r.rank <= kopt + 4);
+    // Sparse input: the same rule, the same rank up to rounding at the boundary.
+    const Eigen::SparseMatrix<S> As = A.cast<S>().sparseView();
+    const auto rs = subspace::adaptive_range_finder(As, o);
+    REQUIRE(rs.exact_indicator);
+    REQUIRE(std::abs(rs.rank - r.rank) <= 1);
+    // Exactly rank 6: stops at 6 columns with a residual at rounding level.
+    const Mat<double> L = make_matrix(Spectrum::rank_deficient, 60, 40, 2);
+    const auto rl = subspace::adaptive_range_finder(L.cast<S>().eval(), o);
+    REQUIRE(rl.converged);
+    REQUIRE(rl.rank == 6);
+    // Scale invariance (no absolute cutoff anywhere).
+    if (!is_float) {
+        for (const double scale : {1e-100, 1e100}) {
+            const auto sc = subspace::adaptive_range_finder((A * scale).eval(), o);
+            REQUIRE(sc.rank == r.rank);
+            REQUIRE(std::abs(sc.relative_error - r.relative_error) <= 1e-8 * r.relative_error);
+        }
+    }
+    // A = 0: the empty basis is exact.
+    const auto rz = subspace::adaptive_range_finder(Mat<S>::Zero(20, 10).eval(), o);
+    REQUIRE(rz.converged);
+    REQUIRE(rz.rank == 0);
+    // automatic: exact for a matrix above the rounding floor, probe below it or matrix-free.
+    o.indicator = subspace::AdaptiveIndicator::automatic;
+    REQUIRE(subspace::adaptive_range_finder(A.cast<S>().eval(), o).exact_indicator);
+    o.tolerance = is_float ? 1e-3 : 1e-8;
+    REQUIRE_FALSE(subspace::adaptive_range_finder(A.cast<S>().eval(), o).exact_indicator);
+    o.tolerance = 1e-2;
+    const Mat<S> Af = A.cast<S>();
+    const auto op = subspace::make_operator(Af);
+    REQUIRE_FALSE(subspace::adaptive_range_finder(op, o).exact_indicator);
+    o.indicator = subspace::AdaptiveIndicator::exact;
+    REQUIRE_INVALID(subspace::adaptive_range_finder(op, o), "adaptive_range_finder", "indicator");
 }
 
 TEMPLATE_TEST_CASE("centred operator gives the PCA of a sparse matrix", "[centered]", float,

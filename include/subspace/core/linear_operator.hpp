@@ -21,6 +21,7 @@
 
 #include "subspace/core/config.hpp"
 #include "subspace/core/error.hpp"
+#include "subspace/detail/gemm.hpp"
 
 namespace subspace {
 
@@ -121,16 +122,32 @@ constexpr bool is_plain_strided_dense() {
            D::InnerStrideAtCompileTime == 1;
 }
 
+template <class T>
+constexpr bool is_dense() {
+    using D = std::decay_t<T>;
+    return std::is_base_of<Eigen::DenseBase<D>, D>::value;
+}
+
+/// out = op(A) X for a dense A with direct storage, through the packed product of
+/// detail/gemm.hpp (Eigen's product for small or thin blocks).
+template <class Scalar, class MatT>
+void dense_apply(const MatT& A, bool adjoint, const Eigen::Ref<const Matrix<Scalar>>& X,
+                 Eigen::Ref<Matrix<Scalar>> out) {
+    StridedMatrix<Scalar> va = strided_view(A);
+    if (adjoint) va = transposed(va);
+    gemm(va, strided_view(X), out.data(), out.outerStride(), false);
+}
+
 template <class Scalar, class MatT>
 LinearOperator<Scalar> operator_from_map(const MatT& A) {
-    // MatT is a Map (by value) or a shared_ptr-owned matrix captured by the lambdas.
+    // MatT is a Map (by value) captured by the lambdas.
     return LinearOperator<Scalar>(
         A.rows(), A.cols(),
         [A](const Eigen::Ref<const Matrix<Scalar>>& X, Eigen::Ref<Matrix<Scalar>> out) {
-            out.noalias() = A * X;
+            dense_apply<Scalar>(A, false, X, out);
         },
         [A](const Eigen::Ref<const Matrix<Scalar>>& Y, Eigen::Ref<Matrix<Scalar>> out) {
-            out.noalias() = A.transpose() * Y;
+            dense_apply<Scalar>(A, true, Y, out);
         });
 }
 
@@ -139,10 +156,16 @@ LinearOperator<Scalar> operator_from_pointer(Ptr p, Index rows, Index cols) {
     return LinearOperator<Scalar>(
         rows, cols,
         [p](const Eigen::Ref<const Matrix<Scalar>>& X, Eigen::Ref<Matrix<Scalar>> out) {
-            out.noalias() = (*p) * X;
+            if constexpr (is_dense<decltype(*p)>())
+                dense_apply<Scalar>(*p, false, X, out);
+            else
+                out.noalias() = (*p) * X;
         },
         [p](const Eigen::Ref<const Matrix<Scalar>>& Y, Eigen::Ref<Matrix<Scalar>> out) {
-            out.noalias() = p->transpose() * Y;
+            if constexpr (is_dense<decltype(*p)>())
+                dense_apply<Scalar>(*p, true, Y, out);
+            else
+                out.noalias() = p->transpose() * Y;
         });
 }
 

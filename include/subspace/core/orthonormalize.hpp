@@ -18,6 +18,7 @@
 
 #include "subspace/core/config.hpp"
 #include "subspace/core/error.hpp"
+#include "subspace/detail/syrk.hpp"
 
 namespace subspace {
 
@@ -48,7 +49,8 @@ template <class Scalar>
 bool cholesky_qr_pass(Matrix<Scalar>& M, Scalar max_cond) {
     const Index n = M.cols();
     Matrix<Scalar> G = Matrix<Scalar>::Zero(n, n);
-    G.template selfadjointView<Eigen::Lower>().rankUpdate(M.adjoint());
+    // Lower triangle of MᵀM: Mᵀ is n x m with rows contiguous (the packed Gram kernel).
+    detail::syrk_lower(StridedMatrix<Scalar>{M.data(), n, M.rows(), M.rows(), 1}, G.data(), n);
     Eigen::LLT<Matrix<Scalar>, Eigen::Lower> llt(G);
     if (llt.info() != Eigen::Success) return false;
     const Matrix<Scalar> R = llt.matrixU();

@@ -40,6 +40,26 @@ struct StridedMatrix {
     Scalar operator()(Eigen::Index i, Eigen::Index k) const { return data[i * rs + k * cs]; }
 };
 
+/// Calls f with an Eigen map of the strided view: column-major with an outer stride when its
+/// rows are contiguous, row-major when its columns are; a generally strided view is first
+/// copied into column-major storage (so f sees only two map types).
+template <class Scalar, class F>
+void with_eigen_map(const StridedMatrix<Scalar>& A, F&& f) {
+    using Mat = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+    using RowMat = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using ColMap = Eigen::Map<const Mat, 0, Eigen::OuterStride<>>;
+    if (A.rs == 1) {
+        f(ColMap(A.data, A.rows, A.cols, Eigen::OuterStride<>(A.cs)));
+    } else if (A.cs == 1) {
+        f(Eigen::Map<const RowMat, 0, Eigen::OuterStride<>>(A.data, A.rows, A.cols,
+                                                            Eigen::OuterStride<>(A.rs)));
+    } else {  // Eigen's Stride is (outer, inner) = (column stride, row stride)
+        using S = Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>;
+        const Mat copy = Eigen::Map<const Mat, 0, S>(A.data, A.rows, A.cols, S(A.cs, A.rs));
+        f(ColMap(copy.data(), copy.rows(), copy.cols(), Eigen::OuterStride<>(copy.rows())));
+    }
+}
+
 #if defined(SUBSPACE_MICROKERNEL_AVX)
 
 constexpr int kSyrkNr = 6;
@@ -174,19 +194,9 @@ void syrk_lower(const StridedMatrix<Scalar>& A, Scalar* C, Eigen::Index ldc) {
     }
 #endif
     using Mat = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
-    using RowMat = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     Eigen::Map<Mat, 0, Eigen::OuterStride<>> Cm(C, A.rows, A.rows, Eigen::OuterStride<>(ldc));
-    auto lower = Cm.template selfadjointView<Eigen::Lower>();
-    if (A.rs == 1) {  // column-major with leading dimension cs
-        lower.rankUpdate(Eigen::Map<const Mat, 0, Eigen::OuterStride<>>(
-            A.data, A.rows, A.cols, Eigen::OuterStride<>(A.cs)));
-    } else if (A.cs == 1) {  // row-major with leading dimension rs
-        lower.rankUpdate(Eigen::Map<const RowMat, 0, Eigen::OuterStride<>>(
-            A.data, A.rows, A.cols, Eigen::OuterStride<>(A.rs)));
-    } else {  // Eigen's Stride is (outer, inner) = (column stride, row stride)
-        using S = Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>;
-        lower.rankUpdate(Eigen::Map<const Mat, 0, S>(A.data, A.rows, A.cols, S(A.cs, A.rs)));
-    }
+    with_eigen_map(
+        A, [&](const auto& Am) { Cm.template selfadjointView<Eigen::Lower>().rankUpdate(Am); });
 }
 
 }  // namespace detail

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -22,6 +23,8 @@
 #include "subspace/core/linear_operator.hpp"
 #include "subspace/core/orthonormalize.hpp"
 #include "subspace/core/rng.hpp"
+#include "subspace/detail/eigen_compat.hpp"
+#include "subspace/detail/gemm.hpp"
 
 namespace subspace {
 
@@ -111,15 +114,46 @@ void orth_inplace(Matrix<Scalar>& Y) {
     Y = householder_q<Scalar>(Y);
 }
 
+/// Thin SVD of a tall n x L matrix B (U n x L, S, V L x L): CholeskyQR2 B = Q R at GEMM speed
+/// and the SVD of the small R (B = (Q U_R) Σ V_Rᵀ) when B is tall and conditioned well enough
+/// for it; Eigen's BDCSVD of B otherwise. Singular values to O(u ‖B‖) either way.
+template <class Scalar>
+void thin_svd_tall(const Matrix<Scalar>& B, Matrix<Scalar>& U, Vector<Scalar>& S,
+                   Matrix<Scalar>& V) {
+    if (B.cols() > 0 && B.rows() >= 4 * B.cols()) {
+        Matrix<Scalar> Q = B;
+        if (cholesky_qr2_inplace(Q) && Q.allFinite()) {
+            Matrix<Scalar> R(B.cols(), B.cols());
+            gemm(transposed(strided_view(Q)), strided_view(B), R.data(), R.rows(), false);
+            auto svd = make_thin_bdcsvd(R);
+            S = svd.singularValues();
+            U.resize(B.rows(), B.cols());
+            gemm(strided_view(Q), strided_view(svd.matrixU()), U.data(), U.rows(), false);
+            V = svd.matrixV();
+            return;
+        }
+    }
+    auto svd = make_thin_bdcsvd(B);
+    S = svd.singularValues();
+    U = svd.matrixU();
+    V = svd.matrixV();
+}
+
 /// Orthonormal basis Q (m x L) for the dominant range of A.
 ///
 /// Subspace iteration: Q = orth((AAᵀ)^q AΩ), L = l, 2q + 1 passes over A.
 /// Block Krylov: Q = orth([AΩ, (AAᵀ)AΩ, ..., (AAᵀ)^q AΩ]), L = min((q + 1) l, m), 2q + 1 passes.
 /// Every block is orthonormalized between applications, so no power of A is ever formed and
 /// badly scaled matrices neither overflow nor lose the subspace.
+///
+/// When `AtQ` is given, it receives Aᵀ Q (n x L) if that comes for free: in block Krylov the
+/// products Aᵀ K_j of the first q blocks are computed anyway, so when the final basis is the
+/// block basis itself (orthonormal to working precision, checked) only Aᵀ K_q costs a pass,
+/// l columns instead of (q + 1) l. Otherwise AtQ is left empty.
 template <class Scalar>
 Matrix<Scalar> randomized_basis(const LinearOperator<Scalar>& A, Index l, Index q,
-                                RsvdMethod method, std::uint64_t seed, const char* fn) {
+                                RsvdMethod method, std::uint64_t seed, const char* fn,
+                                Matrix<Scalar>* AtQ = nullptr) {
     const Index m = A.rows();
     const Index n = A.cols();
     l = std::min(l, std::min(m, n));
@@ -129,6 +163,7 @@ Matrix<Scalar> randomized_basis(const LinearOperator<Scalar>& A, Index l, Index 
     Matrix<Scalar> Y = A.apply(Omega);
     check_sketch_finite<Scalar>(fn, "A", Y);
     orth_inplace(Y);
+    if (AtQ) AtQ->resize(0, 0);
     if (method == RsvdMethod::subspace_iteration || q == 0) {
         Matrix<Scalar> Z(n, l);
         for (Index it = 0; it < q; ++it) {
@@ -140,23 +175,49 @@ Matrix<Scalar> randomized_basis(const LinearOperator<Scalar>& A, Index l, Index 
         return Y;
     }
     // Block Krylov: blocks are projected against the previous ones (block Gram–Schmidt, two
-    // passes) and orthonormalized; the whole basis is re-orthonormalized at the end.
+    // passes) and orthonormalized.
     const Index L = std::min((q + 1) * l, m);
-    Matrix<Scalar> K(m, (q + 1) * l);
+    const Index total = (q + 1) * l;
+    Matrix<Scalar> K(m, total);
     K.leftCols(l) = Y;
+    Matrix<Scalar> AtK(n, total);  // Aᵀ K_j, block by block
     Matrix<Scalar> Z(n, l);
+    Matrix<Scalar> C(total, l);
     Index filled = l;
     for (Index it = 1; it <= q; ++it) {
-        A.apply_adjoint_into(K.middleCols(filled - l, l), Z);
+        A.apply_adjoint_into(K.middleCols(filled - l, l), AtK.middleCols(filled - l, l));
+        Z = AtK.middleCols(filled - l, l);
         orth_inplace(Z);
         A.apply_into(Z, Y);
+        const auto Kf = strided_view(K.leftCols(filled));
         for (int pass = 0; pass < 2; ++pass) {
-            const Matrix<Scalar> C = K.leftCols(filled).transpose() * Y;
-            Y.noalias() -= K.leftCols(filled) * C;
+            gemm(transposed(Kf), strided_view(Y), C.data(), C.rows(), false);  // C = Kᵀ Y
+            Y.noalias() -= K.leftCols(filled) * C.topRows(filled);
         }
         orth_inplace(Y);
         K.middleCols(filled, l) = Y;
         filled += l;
+    }
+    if (total <= m) {
+        // The blocks are orthonormal already when no block was rank deficient (a deficient
+        // block is completed arbitrarily, not against the others): check KᵀK = I, else
+        // orthonormalize once more (CholeskyQR2, Householder if too ill-conditioned).
+        Matrix<Scalar> G = Matrix<Scalar>::Zero(total, total);
+        syrk_lower(transposed(strided_view(K)), G.data(), total);
+        G.diagonal().array() -= Scalar(1);
+        const Scalar tol = Scalar(100) * Eigen::NumTraits<Scalar>::epsilon() *
+                           static_cast<Scalar>(std::sqrt(static_cast<double>(total)));
+        const bool orthonormal =
+            G.template triangularView<Eigen::Lower>().toDenseMatrix().cwiseAbs().maxCoeff() <= tol;
+        if (orthonormal) {
+            if (AtQ) {
+                A.apply_adjoint_into(K.rightCols(l), AtK.rightCols(l));
+                AtQ->swap(AtK);
+            }
+            return K;
+        }
+        orth_inplace(K);
+        return K;
     }
     Matrix<Scalar> Q = householder_q<Scalar>(K);
     if (Q.cols() > L) Q.conservativeResize(Eigen::NoChange, L);
