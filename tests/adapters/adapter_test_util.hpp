@@ -1,14 +1,19 @@
-// Helpers of the adapters tests: central finite differences, loss 0.5 ||Y - T||^2, and the
-// reader of the numpy reference file tests/data/adapters/adapters_reference.txt.
+// Helpers of the adapters tests: the test layer (W, X, T), forward tolerances, central finite
+// differences, loss 0.5 ||Y - T||^2, and the reader of the numpy reference file
+// tests/data/adapters/adapters_reference.txt.
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <limits>
 #include <map>
 #include <string>
+#include <type_traits>
 
 #include <Eigen/Core>
+
+#include "subspace/core/rng.hpp"
 
 #include "support/test_util.hpp"
 
@@ -19,6 +24,26 @@ template <class S>
 using Mat = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
 template <class S>
 using Vec = Eigen::Matrix<S, Eigen::Dynamic, 1>;
+
+/// The layer every adapter test starts from: W (out x in, entries N(0, 1/in)), input X (in x n)
+/// and target T (out x n), drawn with the seeds Seed + 1, Seed + 2 and Seed + 3 (each test file
+/// has its own Seed, e.g. `using Problem = LayerProblem<200>;`).
+template <std::uint64_t Seed>
+struct LayerProblem {
+    Index out = 12, in = 10, n = 7, r = 3;
+    Mat<double> W, X, T;
+    LayerProblem() {
+        W = subspace::Rng(Seed + 1).normal<double>(out, in) / std::sqrt(10.0);
+        X = subspace::Rng(Seed + 2).normal<double>(in, n);
+        T = subspace::Rng(Seed + 3).normal<double>(out, n);
+    }
+};
+
+/// Tolerance of a forward pass (merged vs unmerged, unmerge) in S: 1e-12 (double), 1e-5 (float).
+template <class S>
+double tol_fwd() {
+    return std::is_same<S, double>::value ? 1e-12 : 1e-5;
+}
 
 /// factor * machine epsilon of S.
 template <class S>

@@ -14,15 +14,7 @@ using namespace adapter_test;
 
 namespace {
 
-struct Problem {
-    Index out = 12, in = 10, n = 7, r = 3;
-    Mat<double> W, X, T;
-    Problem() {
-        W = subspace::Rng(101).normal<double>(out, in) / std::sqrt(10.0);
-        X = subspace::Rng(102).normal<double>(in, n);
-        T = subspace::Rng(103).normal<double>(out, n);
-    }
-};
+using Problem = LayerProblem<100>;  // W, X, T from the seeds 101, 102, 103
 
 }  // namespace
 
@@ -62,7 +54,7 @@ TEMPLATE_TEST_CASE("LoRA merged and unmerged forward agree; unmerge restores W",
     REQUIRE(subspace::LoraAdapter<S>(W, p.r, 8.0, 11).A() == lora.A());
     REQUIRE(subspace::LoraAdapter<S>(W, p.r, 8.0, 12).A() != lora.A());
     lora.B() = subspace::Rng(5).normal<S>(p.out, p.r);
-    const double tol = std::is_same<S, double>::value ? 1e-12 : 1e-5;
+    const double tol = tol_fwd<S>();
     const Mat<S> Wm = lora.merged();
     CHECK(rel_max_diff(Wm * X, lora.forward(X)) <= tol);
     // Independent: W + (alpha/r) B A in double.
@@ -186,7 +178,7 @@ TEMPLATE_TEST_CASE("DoRA merge, unmerge, counts and initialisation", "[adapters]
     const Mat<S> W = p.W.cast<S>();
     const Mat<S> X = p.X.cast<S>();
     subspace::DoraAdapter<S> dora(W, p.r, 6.0, 3);
-    const double tol = std::is_same<S, double>::value ? 1e-12 : 1e-5;
+    const double tol = tol_fwd<S>();
     // m = row norms of W, B = 0: W' = W.
     CHECK(rel_max_diff(dora.merged(), W) <= tol);
     CHECK(rel_max_diff(dora.forward(X), W * X) <= tol);

@@ -19,20 +19,7 @@ using namespace adapter_test;
 
 namespace {
 
-struct Problem {
-    Index out = 12, in = 10, n = 7, r = 3;
-    Mat<double> W, X, T;
-    Problem() {
-        W = subspace::Rng(401).normal<double>(out, in) / std::sqrt(10.0);
-        X = subspace::Rng(402).normal<double>(in, n);
-        T = subspace::Rng(403).normal<double>(out, n);
-    }
-};
-
-template <class S>
-double tol_fwd() {
-    return std::is_same<S, double>::value ? 1e-12 : 1e-5;
-}
+using Problem = LayerProblem<400>;  // W, X, T from the seeds 401, 402, 403
 
 }  // namespace
 

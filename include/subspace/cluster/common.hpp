@@ -123,6 +123,30 @@ Eigen::SparseMatrix<Scalar> symmetric_affinity(const Eigen::SparseMatrix<Scalar>
     return W;
 }
 
+/// The stopping test at the end of an ADMM iteration (SSC-ADMM, LRR): reports `reported` for
+/// iteration `it` to the callback, then stops when the callback returns false
+/// (StopReason::callback), when `err` is not finite (StopReason::breakdown) or when err < tol
+/// (StopReason::converged, res.converged = true), in that order. Returns true when the
+/// iteration must stop; `res` is left unchanged otherwise.
+template <class Scalar>
+bool admm_should_stop(const ProgressCallback& cb, Index it, double reported, Scalar err, Scalar tol,
+                      IterationInfo& res) {
+    if (!report_progress(cb, it, reported)) {
+        res.stop_reason = StopReason::callback;
+        return true;
+    }
+    if (!std::isfinite(static_cast<double>(err))) {
+        res.stop_reason = StopReason::breakdown;
+        return true;
+    }
+    if (err < tol) {
+        res.converged = true;
+        res.stop_reason = StopReason::converged;
+        return true;
+    }
+    return false;
+}
+
 /// Soft thresholding sign(v) max(|v| - t, 0).
 template <class Scalar>
 inline Scalar soft_threshold(Scalar v, Scalar t) {

@@ -189,19 +189,8 @@ LrrResult<typename Derived::Scalar> lrr(const Eigen::MatrixBase<Derived>& X,
         const Matrix<Scalar> L1 = Xm - A * Z - E;
         const Matrix<Scalar> L2 = Z - J;
         const Scalar err = std::max(L1.cwiseAbs().maxCoeff(), L2.cwiseAbs().maxCoeff());
-        if (!detail::report_progress(opts.callback, it, static_cast<double>(err))) {
-            res.stop_reason = StopReason::callback;
+        if (detail::admm_should_stop(opts.callback, it, static_cast<double>(err), err, tol, res))
             break;
-        }
-        if (!std::isfinite(static_cast<double>(err))) {
-            res.stop_reason = StopReason::breakdown;
-            break;
-        }
-        if (err < tol) {
-            res.converged = true;
-            res.stop_reason = StopReason::converged;
-            break;
-        }
         Y1.noalias() += mu * L1;
         Y2.noalias() += mu * L2;
         mu = std::min(mu * rho, mu_max);

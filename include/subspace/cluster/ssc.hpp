@@ -281,19 +281,8 @@ SscResult<typename Derived::Scalar> ssc_admm(const Eigen::MatrixBase<Derived>& X
             }
             err = std::max(err, e2);
         }
-        if (!detail::report_progress(opts.callback, it, static_cast<double>(err1))) {
-            res.stop_reason = StopReason::callback;
+        if (detail::admm_should_stop(opts.callback, it, static_cast<double>(err1), err, tol, res))
             break;
-        }
-        if (!std::isfinite(static_cast<double>(err))) {
-            res.stop_reason = StopReason::breakdown;
-            break;
-        }
-        if (err < tol) {
-            res.converged = true;
-            res.stop_reason = StopReason::converged;
-            break;
-        }
     }
     res.iterations = it;
     res.C = C.topRows(N);

@@ -172,6 +172,44 @@ private:
     std::vector<std::pair<std::string, Value>> m_members;
 };
 
+/// A multi-byte UTF-8 sequence as utf8_sequence() finds it: its length (2 to 4 bytes, from the
+/// lead byte), and nullptr or why it is invalid.
+struct Utf8Sequence {
+    std::size_t len;
+    const char* error;
+};
+
+/// Checks the multi-byte UTF-8 sequence whose lead byte (>= 0x80) is p[0], with n >= 1 bytes
+/// readable from p: a lead byte 0xC2-0xF4, all its bytes present, continuation bytes
+/// 10xxxxxx, and no overlong form, surrogate or code point above U+10FFFF.
+inline Utf8Sequence utf8_sequence(const char* p, std::size_t n) {
+    const auto c = static_cast<unsigned char>(p[0]);
+    std::size_t len;
+    unsigned cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07u;
+    } else {
+        return {0, "invalid UTF-8 lead byte"};
+    }
+    if (n < len) return {len, "truncated UTF-8 sequence"};
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto cc = static_cast<unsigned char>(p[k]);
+        if ((cc & 0xC0) != 0x80) return {len, "invalid UTF-8 continuation byte"};
+        cp = (cp << 6) | (cc & 0x3Fu);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return {len, "invalid UTF-8 sequence (overlong, surrogate or out of range)"};
+    return {len, nullptr};
+}
+
 /// Recursive-descent parser over a bounded byte range.
 class Parser {
 public:
@@ -249,17 +287,8 @@ private:
     }
 
     Value parse_object(int depth) {
-        if (depth > m_max_depth) fail("nesting deeper than " + std::to_string(m_max_depth));
-        ++m_pos;  // '{'
-        Value v = Value::object();
-        skip_ws();
-        if (!at_end() && peek() == '}') {
-            ++m_pos;
-            return v;
-        }
         std::unordered_set<std::string> keys;  // O(1) duplicate checks (hostile headers)
-        for (;;) {
-            skip_ws();
+        return parse_container(depth, '}', "object", Value::object(), [&](Value& v) {
             if (at_end() || peek() != '"') fail("expected a string key");
             const std::size_t key_pos = m_pos;
             std::string key = parse_string();
@@ -273,43 +302,42 @@ private:
             skip_ws();
             Value item = parse_value(depth);
             v.m_members.emplace_back(std::move(key), std::move(item));
-            skip_ws();
-            if (at_end()) fail("unexpected end of input inside an object");
-            if (peek() == ',') {
-                ++m_pos;
-                continue;
-            }
-            if (peek() == '}') {
-                ++m_pos;
-                return v;
-            }
-            fail("expected ',' or '}' in an object");
-        }
+        });
     }
 
     Value parse_array(int depth) {
+        return parse_container(depth, ']', "array", Value::array(),
+                               [&](Value& v) { v.m_items.push_back(parse_value(depth)); });
+    }
+
+    /// The frame objects and arrays share: the depth limit, the opening bracket (at m_pos), an
+    /// empty container, then items read by parse_item(v) (whitespace skipped around each),
+    /// separated by ',' and closed by `close`. `what` ("object", "array") names the container in
+    /// the error messages.
+    template <class ParseItem>
+    Value parse_container(int depth, char close, const char* what, Value v,
+                          const ParseItem& parse_item) {
         if (depth > m_max_depth) fail("nesting deeper than " + std::to_string(m_max_depth));
-        ++m_pos;  // '['
-        Value v = Value::array();
+        ++m_pos;  // '{' or '['
         skip_ws();
-        if (!at_end() && peek() == ']') {
+        if (!at_end() && peek() == close) {
             ++m_pos;
             return v;
         }
         for (;;) {
             skip_ws();
-            v.m_items.push_back(parse_value(depth));
+            parse_item(v);
             skip_ws();
-            if (at_end()) fail("unexpected end of input inside an array");
+            if (at_end()) fail(std::string("unexpected end of input inside an ") + what);
             if (peek() == ',') {
                 ++m_pos;
                 continue;
             }
-            if (peek() == ']') {
+            if (peek() == close) {
                 ++m_pos;
                 return v;
             }
-            fail("expected ',' or ']' in an array");
+            fail(std::string("expected ',' or '") + close + "' in an " + what);
         }
     }
 
@@ -476,32 +504,10 @@ private:
                 continue;
             }
             // Multi-byte UTF-8: validate length, continuation bytes, overlongs, surrogates, range.
-            int len;
-            unsigned cp;
-            if (c >= 0xC2 && c <= 0xDF) {
-                len = 2;
-                cp = c & 0x1Fu;
-            } else if (c >= 0xE0 && c <= 0xEF) {
-                len = 3;
-                cp = c & 0x0Fu;
-            } else if (c >= 0xF0 && c <= 0xF4) {
-                len = 4;
-                cp = c & 0x07u;
-            } else {
-                fail("invalid UTF-8 lead byte");
-            }
-            if (m_size - m_pos < static_cast<std::size_t>(len)) fail("truncated UTF-8 sequence");
-            for (int k = 1; k < len; ++k) {
-                const auto cc =
-                    static_cast<unsigned char>(m_p[m_pos + static_cast<std::size_t>(k)]);
-                if ((cc & 0xC0) != 0x80) fail("invalid UTF-8 continuation byte");
-                cp = (cp << 6) | (cc & 0x3Fu);
-            }
-            if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-                (cp >= 0xD800 && cp <= 0xDFFF))
-                fail("invalid UTF-8 sequence (overlong, surrogate or out of range)");
-            s.append(m_p + m_pos, static_cast<std::size_t>(len));
-            m_pos += static_cast<std::size_t>(len);
+            const Utf8Sequence u = utf8_sequence(m_p + m_pos, m_size - m_pos);
+            if (u.error) fail(u.error);
+            s.append(m_p + m_pos, u.len);
+            m_pos += u.len;
         }
     }
 };
@@ -510,34 +516,13 @@ private:
 inline bool valid_utf8(const std::string& s) {
     std::size_t i = 0;
     while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        int len;
-        unsigned cp;
-        if (c < 0x80) {
+        if (static_cast<unsigned char>(s[i]) < 0x80) {
             ++i;
             continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1Fu;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0Fu;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07u;
-        } else {
-            return false;
         }
-        if (s.size() - i < static_cast<std::size_t>(len)) return false;
-        for (int k = 1; k < len; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-            if ((cc & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3Fu);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += static_cast<std::size_t>(len);
+        const Utf8Sequence u = utf8_sequence(s.data() + i, s.size() - i);
+        if (u.error) return false;
+        i += u.len;
     }
     return true;
 }
@@ -611,6 +596,32 @@ inline void write_string(std::string& out, const std::string& s) {
     out += '"';
 }
 
+/// The array and object frame both writers share: "[]" or "{}" when empty, else the opening
+/// bracket, the items separated by ',' (a member as its key, `colon` and its value) and the
+/// closing bracket. newline(1) runs before each item and newline(0) before the closing bracket
+/// of a non-empty container (dump_pretty's line break and indent; nothing in dump_compact);
+/// write(item) writes an item's value.
+template <class Newline, class Write>
+void dump_container(std::string& out, const Value& v, const char* colon, const Newline& newline,
+                    const Write& write) {
+    const bool array = v.is_array();
+    const std::size_t count = array ? v.items().size() : v.members().size();
+    out += array ? '[' : '{';
+    for (std::size_t k = 0; k < count; ++k) {
+        if (k > 0) out += ',';
+        newline(1);
+        if (array) {
+            write(v.items()[k]);
+        } else {
+            write_string(out, v.members()[k].first);
+            out += colon;
+            write(v.members()[k].second);
+        }
+    }
+    if (count > 0) newline(0);
+    out += array ? ']' : '}';
+}
+
 /// Python `json.dumps(v, separators=(",", ":"))`.
 inline void dump_compact(std::string& out, const Value& v) {
     switch (v.type()) {
@@ -627,30 +638,11 @@ inline void dump_compact(std::string& out, const Value& v) {
         case Value::Type::string:
             write_string(out, v.as_string());
             break;
-        case Value::Type::array: {
-            out += '[';
-            bool first = true;
-            for (const auto& it : v.items()) {
-                if (!first) out += ',';
-                first = false;
-                dump_compact(out, it);
-            }
-            out += ']';
+        case Value::Type::array:
+        case Value::Type::object:
+            dump_container(
+                out, v, ":", [](int) {}, [&](const Value& item) { dump_compact(out, item); });
             break;
-        }
-        case Value::Type::object: {
-            out += '{';
-            bool first = true;
-            for (const auto& m : v.members()) {
-                if (!first) out += ',';
-                first = false;
-                write_string(out, m.first);
-                out += ':';
-                dump_compact(out, m.second);
-            }
-            out += '}';
-            break;
-        }
     }
 }
 inline std::string dump_compact(const Value& v) {
@@ -662,44 +654,15 @@ inline std::string dump_compact(const Value& v) {
 /// Python `json.dump(v, f, indent=indent)` (separators ", " and ": ", empty containers as
 /// "[]" / "{}", no trailing newline).
 inline void dump_pretty(std::string& out, const Value& v, int indent, int level) {
-    const auto pad = [&](int l) {
-        out += '\n' + std::string(static_cast<std::size_t>(indent * l), ' ');
-    };
-    if (v.is_array()) {
-        if (v.items().empty()) {
-            out += "[]";
-            return;
-        }
-        out += '[';
-        bool first = true;
-        for (const auto& it : v.items()) {
-            if (!first) out += ',';
-            first = false;
-            pad(level + 1);
-            dump_pretty(out, it, indent, level + 1);
-        }
-        pad(level);
-        out += ']';
-    } else if (v.is_object()) {
-        if (v.members().empty()) {
-            out += "{}";
-            return;
-        }
-        out += '{';
-        bool first = true;
-        for (const auto& m : v.members()) {
-            if (!first) out += ',';
-            first = false;
-            pad(level + 1);
-            write_string(out, m.first);
-            out += ": ";
-            dump_pretty(out, m.second, indent, level + 1);
-        }
-        pad(level);
-        out += '}';
-    } else {
+    if (!v.is_array() && !v.is_object()) {
         dump_compact(out, v);
+        return;
     }
+    const auto newline = [&](int deeper) {
+        out += '\n' + std::string(static_cast<std::size_t>(indent * (level + deeper)), ' ');
+    };
+    dump_container(out, v, ": ", newline,
+                   [&](const Value& item) { dump_pretty(out, item, indent, level + 1); });
 }
 inline std::string dump_pretty(const Value& v, int indent = 2) {
     std::string s;
