@@ -64,12 +64,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--kinds", default="geo,slow", help="comma-separated: geo, slow")
+    ap.add_argument("--no-svds", action="store_true", help="skip scipy's svds (slow)")
     ap.add_argument("--dir", default=os.environ.get("SUBSPACE_BENCH_DIR", "/tmp"))
     args = ap.parse_args()
     ours = read_ours(os.path.join(args.dir, "lowrank_results.txt"))
     status = 0
     with threadpool_limits(args.threads):
-        for kind in ("geo", "slow"):
+        for kind in args.kinds.split(","):
             path = os.path.join(args.dir, "lowrank_%s.npy" % kind)
             if not os.path.exists(path):
                 print("missing %s: run bench_lowrank first" % path)
@@ -81,29 +83,43 @@ def main():
             sigma = 0.9 ** i if kind == "geo" else 1.0 / np.sqrt(i + 1)
             opt = sigma[K]
             cases = []
-            for n_iter in (2, "auto"):
+            sweep = (2, "auto") if kind == "geo" else (2, 4, 5, 6, "auto")
+            for n_iter in sweep:
                 f = lambda n_iter=n_iter: randomized_svd(A, K, n_oversamples=P, n_iter=n_iter,
                                                          random_state=0)
                 t, (U, S, Vt) = timed(f, args.repeats)
                 cases.append(("sklearn randomized_svd n_iter=%s" % n_iter, t, U, S, Vt))
-            f = lambda: spla.svds(A, k=K, tol=1e-10, random_state=0)
-            t, (U, S, Vt) = timed(f, 1)
-            order = np.argsort(S)[::-1]
-            cases.append(("scipy svds (ARPACK, tol 1e-10)", t, U[:, order], S[order], Vt[order]))
+            if not args.no_svds:
+                f = lambda: spla.svds(A, k=K, tol=1e-10, random_state=0)
+                t, (U, S, Vt) = timed(f, 1)
+                order = np.argsort(S)[::-1]
+                cases.append(("scipy svds (ARPACK, tol 1e-10)", t, U[:, order], S[order],
+                              Vt[order]))
             print("== %s spectrum, %d x %d, rank %d, p = %d, %d thread(s)" %
                   (kind, A.shape[0], n, K, P, args.threads))
+            needed = None  # the cheapest scikit-learn setting meeting issue 4's slow target
             for name, t, U, S, Vt in cases:
                 err = spectral_error(A, U, S, Vt) / opt
                 sv = np.max(np.abs(S[:K] - sigma[:K]) / sigma[:K])
-                print("  %-36s time %8.1f ms  spec_err/opt %.5f  max_sv_rel_err %.2e" %
-                      (name, 1e3 * t, err, sv))
+                meets = err <= 1.01 and sv <= 1e-2
+                if meets and needed is None and name.startswith("sklearn"):
+                    needed = (name, t)
+                print("  %-36s time %8.1f ms  spec_err/opt %.5f  max_sv_rel_err %.2e%s" %
+                      (name, 1e3 * t, err, sv, "  (meets 1.01x / 1e-2)" if meets else ""))
+            baselines = [(c[0], c[1]) for c in cases
+                         if c[0].endswith("n_iter=2") or c[0].endswith("n_iter=auto")]
+            if kind == "slow" and needed is not None and needed not in baselines:
+                baselines.append(needed)
             for key, (t_ms, err, sv) in sorted(ours.items()):
                 if not key.startswith(kind + ":"):
                     continue
                 print("  ours %-31s time %8.1f ms  spec_err/opt %.5f  max_sv_rel_err %.2e" %
                       (key, t_ms, err, sv))
-                for name, t, U, S, Vt in cases[:2]:
+                for name, t in baselines:
                     print("      time ratio ours / %s = %.2f" % (name, t_ms / (1e3 * t)))
+            if kind == "slow":
+                print("  scikit-learn needs %s for spec_err <= 1.01x opt and sv <= 1e-2" %
+                      (needed[0] if needed else "more than n_iter=auto"))
     return status
 
 

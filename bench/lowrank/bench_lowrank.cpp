@@ -234,6 +234,17 @@ void BM_Krylov_slow_q2(benchmark::State& s) {
 void BM_Krylov_slow_q3(benchmark::State& s) {
     run_rsvd(s, "slow", subspace::RsvdMethod::block_krylov, 3);
 }
+// Musco & Musco's block size (Algorithm 2 uses Π with k columns, no oversampling): the Krylov
+// space of dimension (q + 1) k already holds the oversampling.
+void BM_Krylov_slow_q3_p0(benchmark::State& s) {
+    run_rsvd(s, "slow", subspace::RsvdMethod::block_krylov, 3, 0);
+}
+void BM_Krylov_slow_q3_p5(benchmark::State& s) {
+    run_rsvd(s, "slow", subspace::RsvdMethod::block_krylov, 3, 5);
+}
+void BM_Krylov_slow_q2_p30(benchmark::State& s) {
+    run_rsvd(s, "slow", subspace::RsvdMethod::block_krylov, 2, 30);
+}
 // High accuracy (singular values to 1e-10) on geo: block Krylov with q = 6.
 void BM_Krylov_geo_q6_highacc(benchmark::State& s) {
     run_rsvd(s, "geo", subspace::RsvdMethod::block_krylov, 6);
@@ -298,6 +309,18 @@ BENCHMARK(BM_Krylov_slow_q2)
     ->Repetitions(3)
     ->ReportAggregatesOnly(true);
 BENCHMARK(BM_Krylov_slow_q3)
+    ->Unit(benchmark::kMillisecond)
+    ->Repetitions(3)
+    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_Krylov_slow_q3_p0)
+    ->Unit(benchmark::kMillisecond)
+    ->Repetitions(3)
+    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_Krylov_slow_q3_p5)
+    ->Unit(benchmark::kMillisecond)
+    ->Repetitions(3)
+    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_Krylov_slow_q2_p30)
     ->Unit(benchmark::kMillisecond)
     ->Repetitions(3)
     ->ReportAggregatesOnly(true);

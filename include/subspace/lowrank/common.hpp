@@ -116,10 +116,12 @@ void orth_inplace(Matrix<Scalar>& Y) {
 
 /// Thin SVD of a tall n x L matrix B (U n x L, S, V L x L): CholeskyQR2 B = Q R at GEMM speed
 /// and the SVD of the small R (B = (Q U_R) Σ V_Rᵀ) when B is tall and conditioned well enough
-/// for it; Eigen's BDCSVD of B otherwise. Singular values to O(u ‖B‖) either way.
-template <class Scalar>
+/// for it; Eigen's BDCSVD of B otherwise. Singular values to O(u ‖B‖) either way. With
+/// `ucols` >= 0 only the leading min(ucols, L) columns of U are formed (S and V stay whole).
+template <class Scalar>  // clang-format off
 void thin_svd_tall(const Matrix<Scalar>& B, Matrix<Scalar>& U, Vector<Scalar>& S,
-                   Matrix<Scalar>& V) {
+                   Matrix<Scalar>& V, Eigen::Index ucols = -1) {  // clang-format on
+    const Eigen::Index uc = ucols < 0 ? B.cols() : std::min(ucols, B.cols());
     if (B.cols() > 0 && B.rows() >= 4 * B.cols()) {
         Matrix<Scalar> Q = B;
         if (cholesky_qr2_inplace(Q) && Q.allFinite()) {
@@ -127,15 +129,16 @@ void thin_svd_tall(const Matrix<Scalar>& B, Matrix<Scalar>& U, Vector<Scalar>& S
             gemm(transposed(strided_view(Q)), strided_view(B), R.data(), R.rows(), false);
             auto svd = make_thin_bdcsvd(R);
             S = svd.singularValues();
-            U.resize(B.rows(), B.cols());
-            gemm(strided_view(Q), strided_view(svd.matrixU()), U.data(), U.rows(), false);
+            U.resize(B.rows(), uc);
+            gemm(strided_view(Q), strided_view(svd.matrixU().leftCols(uc)), U.data(), U.rows(),
+                 false);
             V = svd.matrixV();
             return;
         }
     }
     auto svd = make_thin_bdcsvd(B);
     S = svd.singularValues();
-    U = svd.matrixU();
+    U = svd.matrixU().leftCols(uc);
     V = svd.matrixV();
 }
 

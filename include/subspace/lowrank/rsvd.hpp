@@ -76,6 +76,13 @@ inline void check_rsvd_options(const char* fn, Index oversampling, Index power_i
 template <class Scalar>
 SvdResult<Scalar> rsvd_impl(const LinearOperator<Scalar>& A, Index rank, const RsvdOptions& opts) {
     const char* fn = "subspace::randomized_svd";
+    if (A.rows() < A.cols()) {
+        // Wide A: factor Aᵀ = V Σ Uᵀ instead (as scikit-learn does), so that the Gaussian test
+        // matrix has min(m, n) rows: for PCA of d x n data with n >> d it is d x l, not n x l.
+        SvdResult<Scalar> t = rsvd_impl<Scalar>(A.transposed(), rank, opts);
+        t.U.swap(t.V);
+        return t;
+    }
     const Index q = opts.power_iterations >= 0
                         ? opts.power_iterations
                         : auto_power_iterations(opts.method, rank, A.rows(), A.cols());
@@ -86,7 +93,7 @@ SvdResult<Scalar> rsvd_impl(const LinearOperator<Scalar>& A, Index rank, const R
     if (Bt.cols() != Q.cols()) Bt = A.apply_adjoint(Q);
     Matrix<Scalar> W, Z;
     Vector<Scalar> sv;
-    thin_svd_tall(Bt, W, sv, Z);
+    thin_svd_tall(Bt, W, sv, Z, rank);
     const Index r = std::min(rank, sv.size());
     SvdResult<Scalar> out;
     out.S = sv.head(r);
@@ -182,10 +189,11 @@ Matrix<typename AType::Scalar> randomized_range_finder(const AType& A, Index ran
 /// subspace iteration, or Musco & Musco's block Krylov basis).
 ///
 /// Results are invariant to scaling A (every threshold is relative) and bit-reproducible from
-/// `seed` for any thread count. Cost: (2q + 2) block applications of A, i.e. about
-/// (2q + 2) · 2 m n l flops for dense A with l = k + p (block Krylov: the last projection and
-/// SVD use (q + 1) l columns), plus O((m + n) l²). Memory: O((m + n) l) beside A (block Krylov
-/// O(m (q + 1) l + n l)).
+/// `seed` for any thread count. A wide A (m < n) is factored through Aᵀ, so the Gaussian test
+/// matrix is min(m, n) x l and the block orthonormalizations alternate as for a tall A.
+/// Cost: (2q + 2) block applications of A, i.e. about (2q + 2) · 2 m n l flops for dense A with
+/// l = k + p (block Krylov: the last projection and SVD use (q + 1) l columns), plus
+/// O((m + n) l²). Memory: O((m + n) l) beside A (block Krylov O(m (q + 1) l + n l)).
 ///
 /// \param A     m x n dense expression, sparse matrix or LinearOperator (not copied).
 /// \param rank  k, 1 <= k <= min(m, n).
