@@ -47,7 +47,7 @@ public:
     void ReportRuns(const std::vector<Run>& runs) override {
         for (const auto& r : runs)
             if (r.aggregate_name == "median" || (r.aggregate_name.empty() && !r.error_occurred))
-                m_median[r.run_name.str()] = r.GetAdjustedRealTime();
+                m_median[r.run_name.function_name] = r.GetAdjustedRealTime();  // no suffixes
         benchmark::ConsoleReporter::ReportRuns(runs);
     }
     void print_ratios(const std::vector<Ratio>& table) const {

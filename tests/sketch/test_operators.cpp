@@ -135,6 +135,43 @@ TEST_CASE("sparse sign and count sketches have the promised structure", "[sketch
     REQUIRE(counts.maxCoeff() < 90);
 }
 
+TEMPLATE_TEST_CASE("SRHT of sparse columns: the bit-field sign tables equal the fast transform",
+                   "[sketch]", float, double) {
+    using S = TestType;
+    // n = 5000 (N = 2^13: two fields of sign tables) with one column dense enough for the fast
+    // transform next to sparse ones; n = 300000 (N = 2^19: three fields), sparse columns only.
+    for (const Index n : {Index(5000), Index(300000)}) {
+        const Index k = n == 5000 ? 64 : 16;
+        CAPTURE(n, k);
+        const subspace::SrhtSketch<S> T(k, n, 33);
+        Eigen::SparseMatrix<S> As = random_sparse<S>(n, 4, 30.0 / static_cast<double>(n), 8);
+        if (n == 5000) {
+            const auto dense_col = random_sparse<S>(n, 1, 0.6, 9);
+            As.col(3) = dense_col.col(0);
+            REQUIRE(As.col(3).nonZeros() * k > T.padded_size() * 13);  // takes the transform
+        }
+        const Mat<S> ref = T.apply(Mat<S>(As));  // fast Walsh–Hadamard transform of each column
+        const Mat<S> got = T.apply(As);
+        const S tol = 200 * std::numeric_limits<S>::epsilon();
+        REQUIRE((got - ref).norm() <= tol * (ref.norm() + 1));
+        // The sampled rows of the explicit Hadamard matrix, entry by entry, on a few columns.
+        for (Index j = 0; j < 3; ++j)
+            for (Index r = 0; r < k; r += 5) {
+                double e = 0;
+                for (typename Eigen::SparseMatrix<S>::InnerIterator it(As, j); it; ++it) {
+                    const auto x = static_cast<std::uint64_t>(
+                        T.sampled_rows()[static_cast<std::size_t>(r)] & it.index());
+                    const double h = (__builtin_popcountll(x) & 1) ? -1.0 : 1.0;
+                    e += h * static_cast<double>(T.signs()(it.index())) *
+                         static_cast<double>(it.value());
+                }
+                e /= std::sqrt(static_cast<double>(k));
+                REQUIRE(static_cast<double>(got(r, j)) ==
+                        Approx(e).margin(100 * std::numeric_limits<S>::epsilon()));
+            }
+    }
+}
+
 TEMPLATE_TEST_CASE("SRHT equals the explicitly built subsampled Hadamard product", "[sketch]",
                    float, double) {
     using S = TestType;

@@ -177,27 +177,69 @@ public:
         while ((Index(1) << logN) < m_N) ++logN;
         const int* inner = A.innerIndexPtr();
         const Scalar* val = A.valuePtr();
+        // Sparse columns take the direct sum out(r, j) = sum_i H(row_r, i) D_i A(i, j). The
+        // sign H(row_r, i) = (-1)^parity(row_r & i) factors over bit fields of i: with i split
+        // into c fields of at most 9 bits, H(row_r, i) = prod_t T_t(r, field_t(i)), where
+        // T_t(:, v) is the k-vector of signs for the value v in field t. The tables (k x 2^bits
+        // each, at most 512 columns) turn the per-entry parities into vector products.
+        const Index nfields = std::max<Index>(1, (logN + 8) / 9);
+        std::vector<Index> shift(static_cast<std::size_t>(nfields) + 1, 0);
+        for (Index t = 0; t < nfields; ++t)
+            shift[static_cast<std::size_t>(t) + 1] =
+                shift[static_cast<std::size_t>(t)] +
+                (logN - shift[static_cast<std::size_t>(t)]) / (nfields - t);
+        std::vector<Mat> table;
+        const auto is_direct = [&](Index nnz) { return nnz * k <= m_N * std::max<Index>(logN, 1); };
+        bool any_direct = false;
+        for (Index j = 0; j < m && !any_direct; ++j) {
+            const auto range = detail::column_range<Scalar>(A, j);
+            any_direct = is_direct(range.second - range.first);
+        }
+        if (any_direct) {
+            for (Index t = 0; t < nfields; ++t) {
+                const Index s0 = shift[static_cast<std::size_t>(t)];
+                const Index bits = shift[static_cast<std::size_t>(t) + 1] - s0;
+                Mat T(k, Index(1) << bits);
+                for (Index v = 0; v < T.cols(); ++v)
+                    for (Index r = 0; r < k; ++r)
+                        T(r, v) = detail::odd_parity(static_cast<std::uint64_t>(
+                                                         m_rows[static_cast<std::size_t>(r)]) &
+                                                     (static_cast<std::uint64_t>(v) << s0))
+                                      ? Scalar(-1)
+                                      : Scalar(1);
+                table.push_back(std::move(T));
+            }
+        }
         detail::parallel_panels(
             detail::panel_count(m, 32),
             [&](Index p) {
                 Vector<Scalar> buf(m_N);
+                std::vector<Scalar> hbuf(static_cast<std::size_t>(k));
+                Eigen::Map<Vector<Scalar>> h(hbuf.data(), k);
                 const Index c1 = std::min(m, (p + 1) * 32);
                 for (Index j = p * 32; j < c1; ++j) {
                     const auto range = detail::column_range<Scalar>(A, j);
-                    const Index nnz = range.second - range.first;
-                    if (nnz * k <= m_N * std::max<Index>(logN, 1)) {
-                        // Direct: out(r, j) = sum_i H(row_r, i) D_i A(i, j).
+                    if (is_direct(range.second - range.first)) {
                         auto o = out.col(j);
                         o.setZero();
                         for (Index q = range.first; q < range.second; ++q) {
                             const Index i = inner[q];
                             const Scalar v = m_scale * m_sign(i) * val[q];
-                            for (Index r = 0; r < k; ++r) {
-                                const auto hr =
-                                    static_cast<std::uint64_t>(m_rows[static_cast<std::size_t>(r)]);
-                                o(r) +=
-                                    detail::odd_parity(hr & static_cast<std::uint64_t>(i)) ? -v : v;
+                            const auto field = [&](Index t) {
+                                const Index s0 = shift[static_cast<std::size_t>(t)];
+                                const Index s1 = shift[static_cast<std::size_t>(t) + 1];
+                                return (i >> s0) & ((Index(1) << (s1 - s0)) - 1);
+                            };
+                            // h = +-1 exactly, so o += v h adds +-v as the parity form did.
+                            if (nfields == 1) {
+                                o += v * table[0].col(field(0));
+                                continue;
                             }
+                            h = table[0].col(field(0)).cwiseProduct(table[1].col(field(1)));
+                            for (Index t = 2; t < nfields; ++t)
+                                h.array() *=
+                                    table[static_cast<std::size_t>(t)].col(field(t)).array();
+                            o += v * h;
                         }
                     } else {
                         buf.setZero();
