@@ -12,8 +12,8 @@
 ///
 /// Entry (i, j) of G is entry (i, j) of `Rng(seed).fill_normal` (stream 0; signs use stream
 /// 0x52414430), so S is never stored: column blocks of at most ~2^21 entries are generated on
-/// demand, in parallel, and multiplied with Eigen's GEMM. The result has the same bits for any
-/// number of threads.
+/// demand, in parallel, and multiplied on the packed GEMM kernel (subspace/detail/gemm.hpp). The
+/// result has the same bits for any number of threads.
 #pragma once
 
 #include <algorithm>
@@ -26,6 +26,7 @@
 #include "subspace/core/config.hpp"
 #include "subspace/core/error.hpp"
 #include "subspace/core/rng.hpp"
+#include "subspace/detail/gemm.hpp"
 #include "subspace/sketch/detail/operator_base.hpp"
 
 namespace subspace {
@@ -64,14 +65,11 @@ public:
         const Index m = A.cols();
         out.setZero();
         if (m == 0) return;
+        // out += G A(i0 : i0 + b, :) on the packed kernel (threads inside, same bits for any
+        // thread count).
         for_each_block([&](const Mat& G, Index i0, Index b) {
-            parallel_panels(
-                panel_count(m, 256),
-                [&](Index p) {
-                    const Index c0 = p * 256, c = std::min<Index>(256, m - c0);
-                    out.middleCols(c0, c).noalias() += G * A.block(i0, c0, b, c);
-                },
-                double(this->m_k) * double(b) * double(m));
+            gemm(strided_view(G), strided_view(A.middleRows(i0, b)), out.data(), out.outerStride(),
+                 true);
         });
     }
     void apply_sparse_into(const SketchSparse<Scalar>& A, OutRef out) const {
@@ -107,13 +105,8 @@ public:
         out.setZero();
         if (m == 0) return;
         for_each_block([&](const Mat& G, Index i0, Index b) {
-            parallel_panels(
-                panel_count(m, 256),
-                [&](Index p) {
-                    const Index r0 = p * 256, r = std::min<Index>(256, m - r0);
-                    out.middleRows(r0, r).noalias() += A.block(r0, i0, r, b) * G.transpose();
-                },
-                double(this->m_k) * double(b) * double(m));
+            gemm(strided_view(A.middleCols(i0, b)), transposed(strided_view(G)), out.data(),
+                 out.outerStride(), true);
         });
     }
     void apply_right_sparse_into(const SketchSparse<Scalar>& A, OutRef out) const {
@@ -127,13 +120,8 @@ public:
         const Index m = B.cols();
         if (m == 0) return;
         for_each_block([&](const Mat& G, Index i0, Index b) {
-            parallel_panels(
-                panel_count(m, 256),
-                [&](Index p) {
-                    const Index c0 = p * 256, c = std::min<Index>(256, m - c0);
-                    out.block(i0, c0, b, c).noalias() = G.transpose() * B.middleCols(c0, c);
-                },
-                double(this->m_k) * double(b) * double(m));
+            gemm(transposed(strided_view(G)), strided_view(B), out.middleRows(i0, b).data(),
+                 out.outerStride(), false);
         });
     }
 
@@ -166,7 +154,7 @@ private:
 /// Gaussian sketch S = G / sqrt(k) (k x n), G with independent N(0, 1) entries; E[Sᵀ S] = I.
 ///
 /// Never stored: each apply generates S in column blocks of about 2^21 entries (k n normals,
-/// O(k n) extra work beside the product) and multiplies them with Eigen's GEMM.
+/// O(k n) extra work beside the product) and multiplies them on the packed GEMM kernel.
 /// Costs: apply to a dense n x m block 2 k n m flops; to a sparse A 2 k nnz(A) flops plus the
 /// generation; apply_right likewise; apply_transpose 2 k n m. Memory: the output plus one block.
 ///
